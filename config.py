@@ -1,0 +1,89 @@
+"""Configurations for the standalone host: development, testing and production.
+
+Nothing here reads files; wsgi.create_app applies a class, then the environment variables
+that environment_settings() reads at that moment, then checks the result.
+"""
+
+import os
+from collections.abc import Mapping
+
+#: The secret development runs with; production refuses to start with it.
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def database_url(value: str | None) -> str | None:
+    """Point PostgreSQL URLs at psycopg 3, whatever spelling a hosting platform uses."""
+    if not value:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix):]
+    return value
+
+
+def environment_settings(environ: Mapping[str, str] = os.environ) -> dict:
+    """Settings a deployment gives as environment variables."""
+    settings = {}
+    if environ.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = environ["SECRET_KEY"]
+    if environ.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = database_url(environ["DATABASE_URL"])
+    if environ.get("LMS_TIMEZONE"):
+        settings["LMS_TIMEZONE"] = environ["LMS_TIMEZONE"]
+    return settings
+
+
+class Config:
+    SECRET_KEY = DEV_SECRET_KEY
+    #: None means an SQLite file in the app's instance folder.
+    SQLALCHEMY_DATABASE_URI = None
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    #: Whether environment variables apply (testing never points at a real database).
+    USE_ENVIRONMENT = True
+
+    @staticmethod
+    def check(config: Mapping) -> None:
+        """Raise if the finished configuration cannot run safely."""
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    TESTING = True
+    USE_ENVIRONMENT = False
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Cheap hashes keep the suite fast; the algorithm is still argon2id.
+    LMS_ARGON2_TIME_COST = 1
+    LMS_ARGON2_MEMORY_COST = 8
+    LMS_ARGON2_PARALLELISM = 1
+
+
+class ProductionConfig(Config):
+    SECRET_KEY = None
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    LMS_ALLOW_DEMO_DATA = False
+
+    @staticmethod
+    def check(config: Mapping) -> None:
+        problems = []
+        if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEV_SECRET_KEY:
+            problems.append("set SECRET_KEY to a long random value")
+        if not config.get("SQLALCHEMY_DATABASE_URI"):
+            problems.append("set DATABASE_URL to the PostgreSQL database")
+        if config.get("DEBUG"):
+            problems.append("turn debug mode off (FLASK_DEBUG)")
+        if problems:
+            raise RuntimeError("Production configuration refused to start: " + "; ".join(problems) + ".")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,1 @@
+"""People: accounts, roles, logging in, and the admin pages that manage them."""

@@ -1,0 +1,80 @@
+"""Admin pages that list people, grant and revoke roles, and deactivate accounts."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.accounts import services
+from lms.accounts.access import require_role
+from lms.accounts.forms import RoleForm, UserSearchForm
+from lms.accounts.models import Role, User
+from lms.extensions import db
+
+bp = Blueprint("users", __name__, url_prefix="/admin/users")
+bp.before_request(require_role(Role.ADMIN))
+
+
+@bp.get("")
+def index():
+    form = UserSearchForm(request.args)
+    form.validate()
+    stmt = services.search_users(
+        form.q.data or "",
+        role=Role(form.role.data) if form.role.data and not form.role.errors else None,
+        active={"active": True, "inactive": False}.get(form.status.data),
+    )
+    page = db.paginate(stmt, per_page=current_app.config["LMS_PAGE_SIZE"], error_out=False)
+    return render_template("lms/admin/users.html", form=form, page=page)
+
+
+@bp.get("/<int:user_id>")
+def detail(user_id):
+    user = db.get_or_404(User, user_id)
+    return render_template("lms/admin/user.html", user=user, role_form=RoleForm())
+
+
+@bp.post("/<int:user_id>/roles")
+def grant_role(user_id):
+    user = db.get_or_404(User, user_id)
+    form = RoleForm()
+    if not form.validate():
+        flash(_("Choose a role to grant."), "error")
+        return redirect(url_for(".detail", user_id=user.id))
+    role = Role(form.role.data)
+    return _run(lambda: services.grant_role(user, role, by=current_user), user,
+                _("%(role)s role granted.", role=role.label))
+
+
+@bp.post("/<int:user_id>/roles/<any(trainee, mentor, admin):role>/revoke")
+def revoke_role(user_id, role):
+    user = db.get_or_404(User, user_id)
+    role = Role(role)
+    return _run(lambda: services.revoke_role(user, role, by=current_user), user,
+                _("%(role)s role removed.", role=role.label))
+
+
+@bp.post("/<int:user_id>/deactivate")
+def deactivate(user_id):
+    user = db.get_or_404(User, user_id)
+    return _run(lambda: services.deactivate(user, by=current_user), user,
+                _("The account is deactivated. The person can no longer log in."))
+
+
+@bp.post("/<int:user_id>/reactivate")
+def reactivate(user_id):
+    user = db.get_or_404(User, user_id)
+    return _run(lambda: services.reactivate(user, by=current_user), user,
+                _("The account is active again."))
+
+
+def _run(action, user, success_message):
+    """Run one account service as the current admin, commit once, and report the outcome."""
+    try:
+        action()
+    except services.AccountError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(success_message, "success")
+    return redirect(url_for(".detail", user_id=user.id))

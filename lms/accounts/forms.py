@@ -1,0 +1,110 @@
+"""Account forms: field rules only; business rules live in services."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from lms import i18n
+from lms.accounts.models import EMAIL_MAX, NAME_MAX, Role
+from lms.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _email_field(label):
+    return EmailField(label, filters=[strip], validators=[
+        DataRequired(_l("Enter your email address.")),
+        Length(max=EMAIL_MAX, message=_l("Email must be %(max)d characters or fewer.", max=EMAIL_MAX)),
+        Email(_l("Enter an email address like name@example.org."), check_deliverability=False),
+    ])
+
+
+def _new_password_field(label):
+    return PasswordField(label, validators=[
+        DataRequired(_l("Enter a password.")),
+        Length(
+            min=PASSWORD_MIN, max=PASSWORD_MAX,
+            message=_l("Use between %(min)d and %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX),
+        ),
+    ])
+
+
+def _confirm_field(label, other):
+    return PasswordField(label, validators=[
+        DataRequired(_l("Enter the password again.")),
+        EqualTo(other, _l("The two passwords do not match.")),
+    ])
+
+
+class ProfileFields(FlaskForm):
+    full_name = StringField(_l("Full name"), filters=[strip], validators=[
+        DataRequired(_l("Enter your full name.")),
+        Length(max=NAME_MAX, message=_l("Use %(max)d characters or fewer.", max=NAME_MAX)),
+    ])
+    native_name = StringField(_l("Your name in your own script (optional)"), filters=[strip], validators=[
+        Optional(),
+        Length(max=NAME_MAX, message=_l("Use %(max)d characters or fewer.", max=NAME_MAX)),
+    ])
+    locale = SelectField(_l("Preferred language"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = [
+            SelectChoice(code, name, render_kw={"lang": i18n.lang_tag(code)})
+            for code, name in i18n.language_choices()
+        ]
+        self.locale.validators = [DataRequired(_l("Choose a language."))]
+
+
+class RegistrationForm(ProfileFields):
+    email = _email_field(_l("Email"))
+    password = _new_password_field(_l("Password"))
+    confirm = _confirm_field(_l("Password again"), "password")
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class LoginForm(FlaskForm):
+    email = _email_field(_l("Email"))
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Enter your password.")),
+        Length(max=PASSWORD_MAX, message=_l("Email or password is not correct.")),
+    ])
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Enter your current password.")),
+        Length(max=PASSWORD_MAX),
+    ])
+    new_password = _new_password_field(_l("New password"))
+    confirm = _confirm_field(_l("New password again"), "new_password")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, r.label) for r in Role],
+                       validators=[DataRequired()])
+
+
+class UserSearchForm(FlaskForm):
+    """The GET filter above the user list; it changes nothing, so it carries no token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or email"), validators=[Optional(), Length(max=NAME_MAX)])
+    role = SelectField(
+        _l("Role"), validators=[Optional()],
+        choices=[SelectChoice("", _l("Any role"))] + [SelectChoice(r.value, r.label) for r in Role],
+    )
+    status = SelectField(_l("Status"), validators=[Optional()], choices=[
+        SelectChoice("", _l("Any status")), SelectChoice("active", _l("Active")),
+        SelectChoice("inactive", _l("Deactivated")),
+    ])
+

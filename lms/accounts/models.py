@@ -1,0 +1,94 @@
+"""Users and the roles they hold."""
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.sqltypes import UTCDateTime, utcnow
+
+EMAIL_MAX = 254
+NAME_MAX = 200
+LOCALE_MAX = 16
+
+
+class Role(enum.StrEnum):
+    TRAINEE = "trainee"
+    MENTOR = "mentor"
+    ADMIN = "admin"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.TRAINEE: _l("Trainee"),
+    Role.MENTOR: _l("Mentor"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "lms_user"
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+        CheckConstraint("length(trim(full_name)) > 0", name="full_name_present"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-case, so uniqueness is case-insensitive on every database.
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
+    full_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    #: The name as the person writes it in their own script (Amharic, Vietnamese, Chinese...).
+    native_name: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    #: The interface language the person chose, one of LMS_LANGUAGES.
+    locale: Mapped[str] = mapped_column(String(LOCALE_MAX), default="en")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: False once an admin deactivates the account; the person cannot log in, records stay.
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    roles: Mapped[list["UserRole"]] = relationship(
+        back_populates="user", lazy="selectin", cascade="all, delete-orphan",
+        foreign_keys="UserRole.user_id", order_by="UserRole.role",
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+    @property
+    def role_names(self) -> frozenset[Role]:
+        return frozenset(r.role for r in self.roles)
+
+    def has_role(self, role: Role | str) -> bool:
+        return Role(role) in self.role_names
+
+    @property
+    def display_name(self) -> str:
+        """Both names when the person gave one in their own script."""
+        if self.native_name and self.native_name != self.full_name:
+            return f"{self.full_name} ({self.native_name})"
+        return self.full_name
+
+
+class UserRole(db.Model):
+    __tablename__ = "lms_user_role"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="role", native_enum=False, create_constraint=True, length=16,
+             values_callable=lambda roles: [r.value for r in roles]),
+        primary_key=True,
+    )
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The admin who granted it; None for self-registration and the command line.
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))
+
+    user: Mapped[User] = relationship(back_populates="roles", foreign_keys=[user_id])

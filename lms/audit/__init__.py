@@ -1,0 +1,1 @@
+"""The append-only audit log of who changed what, for whom and when."""

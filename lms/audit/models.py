@@ -1,0 +1,85 @@
+"""Audit events, which the database refuses to change or delete."""
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, DDL, ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.accounts.models import User
+from lms.extensions import db
+from lms.sqltypes import UTCDateTime, utcnow
+
+
+class Action(enum.StrEnum):
+    ROLE_GRANTED = "role_granted"
+    ROLE_REVOKED = "role_revoked"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_REACTIVATED = "user_reactivated"
+    ADMIN_CREATED = "admin_created"
+
+    @property
+    def label(self):
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS = {
+    Action.ROLE_GRANTED: _l("Role granted"),
+    Action.ROLE_REVOKED: _l("Role revoked"),
+    Action.USER_DEACTIVATED: _l("Account deactivated"),
+    Action.USER_REACTIVATED: _l("Account reactivated"),
+    Action.ADMIN_CREATED: _l("Administrator created"),
+}
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "lms_audit_event"
+    __table_args__ = (Index("ix_lms_audit_event_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Who did it; None when it came from the command line.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    #: The person the action was done to, if any.
+    target_user_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"), index=True)
+    #: The facts of the event, e.g. {"role": "mentor"}; never passwords or private notes.
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    target_user: Mapped[User | None] = relationship(foreign_keys=[target_user_id])
+
+    @property
+    def action_label(self):
+        try:
+            return Action(self.action).label
+        except ValueError:
+            return self.action
+
+
+# The same statements are in the initial migration; create_all (tests) uses these.
+APPEND_ONLY_DDL = {
+    "sqlite": [
+        "CREATE TRIGGER lms_audit_event_no_update BEFORE UPDATE ON lms_audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'lms_audit_event is append-only'); END",
+        "CREATE TRIGGER lms_audit_event_no_delete BEFORE DELETE ON lms_audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'lms_audit_event is append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION lms_audit_event_append_only() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'lms_audit_event is append-only'; END $$",
+        "CREATE TRIGGER lms_audit_event_append_only BEFORE UPDATE OR DELETE ON lms_audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION lms_audit_event_append_only()",
+    ],
+}
+
+for _dialect, _statements in APPEND_ONLY_DDL.items():
+    for _statement in _statements:
+        event.listen(
+            AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect)
+        )
+event.listen(
+    AuditEvent.__table__, "after_drop",
+    DDL("DROP FUNCTION IF EXISTS lms_audit_event_append_only()").execute_if(dialect="postgresql"),
+)

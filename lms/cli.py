@@ -1,0 +1,76 @@
+"""The `flask lms ...` command group."""
+
+import sys
+
+import click
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask.cli import AppGroup
+
+from lms.accounts import services
+from lms.accounts.models import Role
+from lms.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN
+from lms.audit.models import Action
+from lms.audit.services import record
+from lms.extensions import db
+
+lms_cli = AppGroup("lms", help="Run the certificate program.")
+
+
+@lms_cli.command("create-admin")
+@click.argument("email")
+@click.option("--name", help="Full name; defaults to the part of the email before the @.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_admin(email, name, password_stdin):
+    """Create an administrator, or make an existing account one."""
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from None
+    user = services.find_by_email(email)
+    if user is not None:
+        if user.has_role(Role.ADMIN):
+            click.echo(f"{user.email} is already an administrator.")
+            return
+        services.grant_role(user, Role.ADMIN, by=None)
+        db.session.commit()
+        click.echo(f"{user.email} is now an administrator.")
+        return
+    password = _read_password(password_stdin)
+    user = services.create_user(email=email, full_name=name or email.split("@")[0],
+                                password=password, roles=(Role.ADMIN,))
+    record(Action.ADMIN_CREATED, actor=None, target=user)
+    db.session.commit()
+    click.echo(f"Created administrator {user.email}.")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise click.ClickException(f"The password must have {PASSWORD_MIN} to {PASSWORD_MAX} characters.")
+    return password
+
+
+@lms_cli.command("demo-data")
+def demo_data():
+    """Load a demo program with people in many languages; safe to run twice."""
+    if not current_app.config["LMS_ALLOW_DEMO_DATA"]:
+        raise click.ClickException("Demo data is turned off for this configuration (LMS_ALLOW_DEMO_DATA).")
+    from lms.demo import DEMO_PASSWORD, build_demo
+
+    logins = build_demo()
+    db.session.commit()
+    created = sum(login.created for login in logins)
+    click.echo(f"Demo data ready: {created} people created, {len(logins) - created} already there.")
+    click.echo(f"Every demo account uses the password: {DEMO_PASSWORD}")
+    for role in (Role.ADMIN, Role.MENTOR, Role.TRAINEE):
+        holders = [login for login in logins if role in login.roles]
+        shown = holders if role is not Role.TRAINEE else holders[:3]
+        click.echo(f"  {role.value.title()}s ({len(holders)}):")
+        for login in shown:
+            click.echo(f"    {login.email:<36} {login.name}")
+        if len(shown) < len(holders):
+            click.echo(f"    ... and {len(holders) - len(shown)} more, listed under Admin > People.")

@@ -1,0 +1,189 @@
+"""The LMS extension object: stores options, and wires everything in init_app."""
+
+import copy
+import logging
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from flask import Flask
+from flask_babel import get_babel
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+
+from lms import i18n
+from lms.accounts.services import load_active_user
+from lms.extensions import babel, csrf, db, login_manager
+
+log = logging.getLogger(__name__)
+
+#: Every setting the plugin reads, with its default. A host overrides them in app.config.
+DEFAULTS = {
+    "LMS_URL_PREFIX": None,
+    #: The template every LMS page extends; a host can point it at its own layout.
+    "LMS_BASE_TEMPLATE": "lms/layout.html",
+    #: Shown in the header and page titles; None uses the translated program name.
+    "LMS_SITE_NAME": None,
+    "LMS_LANGUAGES": list(i18n.DEFAULT_LANGUAGES),
+    "LMS_DEFAULT_LOCALE": "en",
+    "LMS_TIMEZONE": "America/Los_Angeles",
+    "LMS_PAGE_SIZE": 25,
+    "LMS_ALLOW_REGISTRATION": True,
+    #: Register the friendly error pages for the whole app, not only for LMS views.
+    "LMS_ERROR_PAGES": True,
+    #: Allow `flask lms demo-data`; production turns this off.
+    "LMS_ALLOW_DEMO_DATA": True,
+    #: argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
+    "LMS_ARGON2_TIME_COST": 3,
+    "LMS_ARGON2_MEMORY_COST": 65536,
+    "LMS_ARGON2_PARALLELISM": 4,
+    "LMS_SQLITE_BUSY_TIMEOUT_MS": 5000,
+}
+
+#: Settings of other extensions the plugin relies on, applied with setdefault.
+FLASK_DEFAULTS = {
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+}
+
+
+@dataclass
+class LMSState:
+    """What init_app built for one app, kept in app.extensions["lms"]."""
+
+    url_prefix: str | None
+    password_hasher: PasswordHasher
+    #: A hash verified for unknown emails so they take as long as real ones; made on first use.
+    dummy_hash: str | None = None
+
+
+class LMS:
+    """The certificate-program plugin: `LMS(app)` or `lms.init_app(app, url_prefix=...)`."""
+
+    def __init__(self, app: Flask | None = None, *, url_prefix: str | None = None):
+        self.url_prefix = url_prefix
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask, url_prefix: str | None = None) -> None:
+        if "lms" in app.extensions:
+            raise RuntimeError(
+                "The LMS extension is already registered on this app. "
+                "Call LMS(app) or lms.init_app(app) once per app."
+            )
+        for key, value in {**DEFAULTS, **FLASK_DEFAULTS}.items():
+            app.config.setdefault(key, copy.deepcopy(value))
+        prefix = _normalise_prefix(
+            url_prefix if url_prefix is not None else self.url_prefix or app.config["LMS_URL_PREFIX"]
+        )
+
+        _init_database(app)
+        _init_login(app)
+        if "csrf" not in app.extensions:
+            csrf.init_app(app)
+        _init_babel(app)
+
+        from lms import cli, views
+
+        app.register_blueprint(views.blueprint, url_prefix=prefix)
+        app.cli.add_command(cli.lms_cli)
+        if app.config["LMS_ERROR_PAGES"]:
+            views.register_app_error_pages(app)
+        app.context_processor(views.template_context)
+
+        app.extensions["lms"] = LMSState(
+            url_prefix=prefix,
+            password_hasher=PasswordHasher(
+                time_cost=app.config["LMS_ARGON2_TIME_COST"],
+                memory_cost=app.config["LMS_ARGON2_MEMORY_COST"],
+                parallelism=app.config["LMS_ARGON2_PARALLELISM"],
+            ),
+        )
+
+
+def _normalise_prefix(prefix: str | None) -> str | None:
+    if not prefix or prefix.strip("/") == "":
+        return None
+    return "/" + prefix.strip("/")
+
+
+def _init_database(app: Flask) -> None:
+    registered = app.extensions.get("sqlalchemy")
+    if registered is not None and registered is not db:
+        raise RuntimeError(
+            "This app already has its own Flask-SQLAlchemy instance. "
+            "Use `from lms import db` as the app's SQLAlchemy object so both share one session."
+        )
+    if registered is None:
+        uri = app.config.get("SQLALCHEMY_DATABASE_URI") or ""
+        if uri.startswith("postgresql"):
+            app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
+        db.init_app(app)
+    busy_timeout_ms = int(app.config["LMS_SQLITE_BUSY_TIMEOUT_MS"])
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite" and engine not in _sqlite_engines:
+                _sqlite_engines.add(engine)
+                event.listen(engine, "connect", _sqlite_setup(busy_timeout_ms))
+
+
+_sqlite_engines: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def _sqlite_setup(busy_timeout_ms: int):
+    """Turn on foreign keys, write-ahead logging and a busy timeout for each SQLite connection.
+
+    SQLite's own lower() only folds ASCII; Python's folds every script, as PostgreSQL's does,
+    so searching Cyrillic or Vietnamese names works the same on both databases.
+    """
+
+    def on_connect(dbapi_connection, connection_record) -> None:
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+        cursor.close()
+
+    return on_connect
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+login_manager.login_view = "lms.accounts.login"
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.login_message_category = "info"
+login_manager.user_loader(load_active_user)
+
+
+def _init_login(app: Flask) -> None:
+    existing = getattr(app, "login_manager", None)
+    if existing is not None and existing is not login_manager:
+        raise RuntimeError(
+            "This app already has its own Flask-Login LoginManager; the LMS needs its own user "
+            "model to be the app's current_user. Mount the LMS on an app without one."
+        )
+    if existing is None:
+        login_manager.init_app(app)
+
+
+def _init_babel(app: Flask) -> None:
+    if "babel" not in app.extensions:
+        babel.init_app(
+            app,
+            default_locale=app.config["LMS_DEFAULT_LOCALE"],
+            default_timezone="UTC",
+            locale_selector=i18n.select_locale,
+            timezone_selector=i18n.select_timezone,
+        )
+    ours = str(Path(__file__).parent / "translations")
+    directories = get_babel(app).translation_directories
+    if ours not in directories:
+        directories.append(ours)
+

@@ -1,0 +1,86 @@
+"""Which language a request is served in, and how to name and write it."""
+
+from babel import Locale
+from flask import current_app, has_request_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+#: The interface languages of the program, in the order the switcher lists them.
+DEFAULT_LANGUAGES = (
+    "en", "es", "vi", "zh_Hans", "zh_Hant", "so", "ru", "uk", "ko", "am", "fil", "ar",
+)
+#: Names a language's own speakers look for, where CLDR's differs from the program's usage.
+NATIVE_NAME_OVERRIDES = {"fil": "Tagalog"}
+SESSION_KEY = "lms_locale"
+#: Browser tags whose nearest interface language is not found by the primary subtag alone.
+BROWSER_ALIASES = {
+    "zh-tw": "zh_Hant", "zh-hk": "zh_Hant", "zh-mo": "zh_Hant", "zh-hant": "zh_Hant",
+    "zh-cn": "zh_Hans", "zh-sg": "zh_Hans", "zh-hans": "zh_Hans", "tl": "fil",
+}
+
+
+def supported_languages() -> list[str]:
+    return list(current_app.config["LMS_LANGUAGES"])
+
+
+def native_name(code: str) -> str:
+    """Name a language in that language, capitalised where the script has case."""
+    if code in NATIVE_NAME_OVERRIDES:
+        return NATIVE_NAME_OVERRIDES[code]
+    name = Locale.parse(code).display_name or code
+    return name[:1].upper() + name[1:]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [(code, native_name(code)) for code in supported_languages()]
+
+
+def select_locale() -> str:
+    """Pick the user's choice, then the browser's preference, then the default."""
+    supported = supported_languages()
+    if not has_request_context():
+        return current_app.config["LMS_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    chosen = session.get(SESSION_KEY)
+    if chosen in supported:
+        return chosen
+    return browser_language(supported) or current_app.config["LMS_DEFAULT_LOCALE"]
+
+
+def browser_language(supported: list[str]) -> str | None:
+    """The best supported language for the Accept-Language header, if any."""
+    by_tag = {lang_tag(code).lower(): code for code in supported}
+    by_primary = {}
+    for code in supported:
+        by_primary.setdefault(code.split("_")[0], code)
+    for value, _quality in request.accept_languages:
+        tag = value.lower()
+        for candidate in (BROWSER_ALIASES.get(tag), by_tag.get(tag)):
+            if candidate in supported:
+                return candidate
+        if tag.split("-")[0] in by_primary:
+            return by_primary[tag.split("-")[0]]
+    return None
+
+
+def select_timezone() -> str:
+    return current_app.config["LMS_TIMEZONE"]
+
+
+def current_language_code() -> str:
+    """The code of the active locale, as listed in LMS_LANGUAGES."""
+    locale = get_locale()
+    if locale is None:
+        return current_app.config["LMS_DEFAULT_LOCALE"]
+    code = str(locale)
+    return code if code in supported_languages() else locale.language
+
+
+def lang_tag(code: str) -> str:
+    """The BCP 47 tag for an HTML lang attribute: zh_Hans -> zh-Hans."""
+    return code.replace("_", "-")
+
+
+def text_direction(code: str) -> str:
+    return Locale.parse(code).text_direction

@@ -1,0 +1,93 @@
+"""The plugin's parent blueprint: nests every domain, denies anonymous users by default."""
+
+from flask import Blueprint, Flask, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from lms import i18n
+from lms.accounts.admin_views import bp as users_bp
+from lms.accounts.views import bp as accounts_bp
+from lms.audit.views import bp as audit_bp
+from lms.core.views import bp as core_bp
+from lms.extensions import login_manager
+
+blueprint = Blueprint(
+    "lms", __name__, template_folder="templates",
+    static_folder="static", static_url_path="/lms-static",
+)
+for child in (core_bp, accounts_bp, users_bp, audit_bp):
+    blueprint.register_blueprint(child)
+
+#: Endpoints anyone may reach without logging in. Every other LMS endpoint requires a login.
+PUBLIC_ENDPOINTS = frozenset({
+    "lms.static",
+    "lms.core.home",
+    "lms.core.healthz",
+    "lms.core.set_language",
+    "lms.accounts.login",
+    "lms.accounts.register",
+})
+
+
+@blueprint.before_request
+def require_login():
+    """Send anonymous users to the login page unless the endpoint is on the public list."""
+    if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+ERROR_TITLES = {
+    400: _l("The request could not be understood"),
+    403: _l("You do not have access to this page"),
+    404: _l("Page not found"),
+    405: _l("That action is not allowed here"),
+    413: _l("The upload is too large"),
+    500: _l("Something went wrong"),
+}
+ERROR_MESSAGES = {
+    400: _l("Please go back, check what you entered, and try again."),
+    403: _l("If you think you should have access, contact the program office."),
+    404: _l("The page may have moved, or the address may be mistyped."),
+    405: _l("Please use the buttons and links on the page."),
+    413: _l("Please choose a smaller file and try again."),
+    500: _l("We have been told about the problem. Please try again in a few minutes."),
+}
+
+
+def render_error(error):
+    """Render a friendly error page, never a traceback."""
+    if isinstance(error, CSRFError):
+        code, title = 400, _("This form has expired")
+        message = _("For your security, forms expire. Please go back, reload the page and try again.")
+    else:
+        code = error.code if isinstance(error, HTTPException) and error.code in ERROR_TITLES else 500
+        title, message = ERROR_TITLES[code], ERROR_MESSAGES[code]
+    if code == 500:
+        current_app.logger.exception("Unhandled error on %s", request.path)
+    return render_template("lms/error.html", code=code, title=title, message=message), code
+
+
+for _code in (*ERROR_TITLES, CSRFError):
+    blueprint.register_error_handler(_code, render_error)
+
+
+def register_app_error_pages(app: Flask) -> None:
+    """Use the LMS error pages for the whole app (LMS_ERROR_PAGES)."""
+    for code in (*ERROR_TITLES, CSRFError):
+        app.register_error_handler(code, render_error)
+
+
+def template_context() -> dict:
+    code = i18n.current_language_code()
+    return {
+        "lms_language": code,
+        "lms_lang_tag": i18n.lang_tag(code),
+        "lms_text_direction": i18n.text_direction(code),
+        "lms_language_choices": i18n.language_choices(),
+        "lms_site_name": current_app.config["LMS_SITE_NAME"]
+        or _("BIPOC Community of Leaders Certificate Program"),
+    }

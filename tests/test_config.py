@@ -1,0 +1,95 @@
+"""The standalone host's configurations, and the database settings the plugin applies."""
+
+import pytest
+from sqlalchemy import text
+
+from config import DEV_SECRET_KEY, database_url
+from lms.extensions import db
+from wsgi import create_app
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in ("SECRET_KEY", "DATABASE_URL", "FLASK_DEBUG", "LMS_ENV"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_development_uses_an_sqlite_file_in_the_instance_folder(tmp_path, monkeypatch):
+    app = create_app("development")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{app.instance_path}/lms.sqlite3"
+
+
+def test_database_url_overrides_the_embedded_default(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://lms:pw@db.internal/lms")
+    app = create_app("development")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://lms:pw@db.internal/lms"
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("postgresql://u@h/d", "postgresql+psycopg://u@h/d"),
+    ("postgresql+psycopg://u@h/d", "postgresql+psycopg://u@h/d"),
+    ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ("", None),
+])
+def test_postgresql_urls_use_psycopg_3(given, expected):
+    assert database_url(given) == expected
+
+
+@pytest.mark.parametrize(("environment", "complaint"), [
+    ({}, "SECRET_KEY"),
+    ({"DATABASE_URL": "postgresql://u@h/d"}, "SECRET_KEY"),
+    ({"SECRET_KEY": DEV_SECRET_KEY, "DATABASE_URL": "postgresql://u@h/d"}, "SECRET_KEY"),
+    ({"SECRET_KEY": "s" * 40}, "DATABASE_URL"),
+    ({"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/d", "FLASK_DEBUG": "1"}, "debug"),
+])
+def test_production_refuses_to_start_without_its_settings(monkeypatch, environment, complaint):
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match=complaint):
+        create_app("production")
+
+
+def test_production_starts_with_its_settings_and_secure_cookies(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://lms@localhost/lms")
+    app = create_app("production")
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    assert app.config["LMS_ALLOW_DEMO_DATA"] is False
+    with app.app_context():
+        assert db.engine.dialect.driver == "psycopg"
+        assert db.engine.pool._pre_ping
+
+
+def test_an_unknown_environment_is_refused():
+    with pytest.raises(RuntimeError, match="LMS_ENV"):
+        create_app("staging")
+
+
+def test_testing_never_takes_the_database_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://prod@db/lms")
+    assert create_app("testing").config["SQLALCHEMY_DATABASE_URI"] == "sqlite://"
+
+
+def test_connections_get_the_safety_settings_of_their_database(app):
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            pragmas = {name: db.session.execute(text(f"PRAGMA {name}")).scalar()
+                       for name in ("foreign_keys", "journal_mode", "busy_timeout")}
+            assert pragmas == {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": 5000}
+        else:
+            assert db.engine.dialect.driver == "psycopg"
+            assert db.engine.pool._pre_ping
+
+
+def test_session_cookies_are_httponly_and_samesite_lax(client, make_user, login):
+    response = login(client, make_user())
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_requests_larger_than_the_limit_answer_413(app, client):
+    response = client.post("/login", data={"email": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)})
+    assert response.status_code == 413
+    assert "The upload is too large" in response.get_data(as_text=True)
