@@ -66,8 +66,6 @@ def render_error(error):
     else:
         code = error.code if isinstance(error, HTTPException) and error.code in ERROR_TITLES else 500
         title, message = ERROR_TITLES[code], ERROR_MESSAGES[code]
-    if code == 500:
-        current_app.logger.exception("Unhandled error on %s", request.path)
     return render_template("lms/error.html", code=code, title=title, message=message), code
 
 

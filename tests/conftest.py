@@ -134,29 +134,23 @@ def admin_client(app, admin, login):
 
 @pytest.fixture
 def count_queries(app):
-    """Count the SQL statements a block runs: `with count_queries() as queries: ...; queries.count`."""
+    """Record the SQL statements a block runs: `with count_queries() as statements: ...`."""
     from contextlib import contextmanager
 
     from sqlalchemy import event
 
     @contextmanager
     def counting():
-        class Counter:
-            count = 0
-            statements: list = []
-
-        counter = Counter()
-        counter.statements = []
+        statements = []
 
         def before(conn, cursor, statement, *args):
-            counter.count += 1
-            counter.statements.append(statement)
+            statements.append(statement)
 
         with app.app_context():
             engine = db.engine
         event.listen(engine, "before_cursor_execute", before)
         try:
-            yield counter
+            yield statements
         finally:
             event.remove(engine, "before_cursor_execute", before)
 

@@ -152,3 +152,22 @@ def test_a_sixty_four_character_password_is_accepted(client):
         "full_name": "Long Password", "email": "long@example.org", "locale": "en",
         "password": password, "confirm": password})
     assert response.status_code == 302
+
+
+def test_logging_in_starts_a_new_session_but_keeps_the_language(client, make_user, login):
+    client.post_form("/language", {"language": "so"})
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+        token_before = session["csrf_token"]
+    login(client, make_user())
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session.get("csrf_token") != token_before
+        assert session["lms_locale"] == "so"
+
+
+def test_logging_out_clears_the_session(client, make_user, login):
+    login(client, make_user())
+    client.post_form("/logout")
+    with client.session_transaction() as session:
+        assert "_user_id" not in session

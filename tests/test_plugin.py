@@ -12,6 +12,14 @@ from tests.conftest import PASSWORD, CSRFClient, database_url, drop_tables
 HOST_TEMPLATES = __file__.rsplit("/", 1)[0] + "/host_templates"
 
 
+def bare_app(**config) -> Flask:
+    """A host app with the testing settings and no LMS yet."""
+    app = Flask("h", template_folder=HOST_TEMPLATES)
+    app.config.from_object(TestingConfig)
+    app.config.update(config)
+    return app
+
+
 @pytest.fixture
 def host(tmp_path):
     """A host site with its own home page and the LMS mounted under /learning."""
@@ -66,25 +74,21 @@ def test_a_trainee_is_refused_the_admin_page_under_the_prefix(host, make_user_on
 def test_the_prefix_can_also_come_from_the_constructor_or_config(tmp_path):
     for make in (lambda app: LMS(app, url_prefix="/training"),
                  lambda app: (app.config.update(LMS_URL_PREFIX="training/"), LMS(app))):
-        app = Flask("h")
-        app.config.from_object(TestingConfig)
+        app = bare_app()
         make(app)
         assert app.extensions["lms"].url_prefix == "/training"
         assert any(rule.rule == "/training/login" for rule in app.url_map.iter_rules())
 
 
 def test_registering_twice_raises_a_clear_error():
-    app = Flask("h")
-    app.config.from_object(TestingConfig)
+    app = bare_app()
     LMS(app)
     with pytest.raises(RuntimeError, match="already registered"):
         LMS(app)
 
 
 def test_state_lives_in_app_extensions_and_config_gets_defaults_without_overriding():
-    app = Flask("h")
-    app.config.from_object(TestingConfig)
-    app.config["LMS_PAGE_SIZE"] = 7
+    app = bare_app(LMS_PAGE_SIZE=7)
     extension = LMS()
     extension.init_app(app)
     assert isinstance(app.extensions["lms"], LMSState)
@@ -94,26 +98,21 @@ def test_state_lives_in_app_extensions_and_config_gets_defaults_without_overridi
 
 
 def test_a_host_with_another_sqlalchemy_instance_gets_a_clear_error():
-    app = Flask("h")
-    app.config.from_object(TestingConfig)
+    app = bare_app()
     SQLAlchemy(app)
     with pytest.raises(RuntimeError, match="from lms import db"):
         LMS(app)
 
 
 def test_a_host_that_already_uses_lms_db_keeps_it(tmp_path):
-    app = Flask("h")
-    app.config.from_object(TestingConfig)
-    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(tmp_path)
+    app = bare_app(SQLALCHEMY_DATABASE_URI=database_url(tmp_path))
     db.init_app(app)
     LMS(app)
     assert app.extensions["sqlalchemy"] is db
 
 
 def test_the_base_template_setting_wraps_every_page_in_the_host_layout(tmp_path):
-    app = Flask("h", template_folder=HOST_TEMPLATES)
-    app.config.from_object(TestingConfig)
-    app.config.update(SQLALCHEMY_DATABASE_URI=database_url(tmp_path), LMS_BASE_TEMPLATE="host_layout.html")
+    app = bare_app(SQLALCHEMY_DATABASE_URI=database_url(tmp_path), LMS_BASE_TEMPLATE="host_layout.html")
     LMS(app)
     html = app.test_client().get("/register").get_data(as_text=True)
     assert "Host organisation header" in html

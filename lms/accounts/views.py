@@ -13,6 +13,20 @@ from lms.extensions import db
 bp = Blueprint("accounts", __name__)
 
 
+def start_new_session(user=None) -> None:
+    """Drop everything in the session but the language, then log `user` in, if given.
+
+    A new session at login and logout means nothing planted in the browser before survives.
+    """
+    language = session.get(i18n.SESSION_KEY)
+    logout_user()
+    session.clear()
+    if language:
+        session[i18n.SESSION_KEY] = language
+    if user is not None:
+        login_user(user)
+
+
 def apply_errors(form, error: services.AccountError) -> None:
     """Show a service's refusal next to the field it concerns, or above the form."""
     field = getattr(form, error.field, None) if error.field else None
@@ -40,7 +54,7 @@ def register():
             apply_errors(form, error)
         else:
             db.session.commit()
-            login_user(user)
+            start_new_session(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
             return redirect(url_for("lms.core.home"))
     return render_template("lms/accounts/register.html", form=form)
@@ -59,7 +73,7 @@ def login():
             form.form_errors.append(_("This account has been deactivated. Please contact the program office."))
         else:
             db.session.commit()
-            login_user(user)
+            start_new_session(user)
             flash(_("Welcome back, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next_url(request.args.get("next")))
     return render_template("lms/accounts/login.html", form=form)
@@ -67,11 +81,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    language = session.get(i18n.SESSION_KEY)
-    logout_user()
-    session.clear()
-    if language:
-        session[i18n.SESSION_KEY] = language
+    start_new_session()
     flash(_("You have logged out."), "success")
     return redirect(url_for("lms.core.home"))
 
