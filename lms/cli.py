@@ -65,6 +65,7 @@ def demo_data():
     db.session.commit()
     created = sum(login.created for login in logins)
     click.echo(f"Demo data ready: {created} people created, {len(logins) - created} already there.")
+    click.echo("The program has 2 cohorts and 3 courses in English, Spanish and Amharic.")
     click.echo(f"Every demo account uses the password: {DEMO_PASSWORD}")
     for role in (Role.ADMIN, Role.MENTOR, Role.TRAINEE):
         holders = [login for login in logins if role in login.roles]

@@ -1,5 +1,7 @@
 """Which language a request is served in, and how to name and write it."""
 
+from functools import lru_cache
+
 from babel import Locale
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
@@ -23,6 +25,7 @@ def supported_languages() -> list[str]:
     return list(current_app.config["LMS_LANGUAGES"])
 
 
+@lru_cache(maxsize=64)
 def native_name(code: str) -> str:
     """Name a language in that language, capitalised where the script has case."""
     if code in NATIVE_NAME_OVERRIDES:
@@ -32,7 +35,12 @@ def native_name(code: str) -> str:
 
 
 def language_choices() -> list[tuple[str, str]]:
-    return [(code, native_name(code)) for code in supported_languages()]
+    return _choices(tuple(supported_languages()))
+
+
+@lru_cache(maxsize=8)
+def _choices(codes: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(code, native_name(code)) for code in codes]
 
 
 def select_locale() -> str:
@@ -82,5 +90,6 @@ def lang_tag(code: str) -> str:
     return code.replace("_", "-")
 
 
+@lru_cache(maxsize=64)
 def text_direction(code: str) -> str:
     return Locale.parse(code).text_direction

@@ -2,3 +2,8 @@
 
 from lms.accounts.models import Role, User, UserRole  # noqa: F401
 from lms.audit.models import AuditEvent  # noqa: F401
+from lms.courses.models import (  # noqa: F401
+    Cohort, CohortLanguage, Course, CourseTranslation, Module, ModuleTranslation, Program,
+)
+from lms.enrollment.models import CourseEvaluation, Enrollment, ModuleProgress  # noqa: F401
+from lms.notifications.models import Notification  # noqa: F401

@@ -10,3 +10,11 @@ user_registered = _signals.signal("lms.user-registered")
 role_changed = _signals.signal("lms.role-changed")
 #: Sent with the user who was deactivated or reactivated; kwargs: active (bool), by.
 user_status_changed = _signals.signal("lms.user-status-changed")
+#: Sent with an Enrollment that got a seat or a waitlist place; kwargs: status.
+enrolled = _signals.signal("lms.enrolled")
+#: Sent with an Enrollment the trainee gave up.
+withdrawn = _signals.signal("lms.withdrawn")
+#: Sent with a ModuleProgress when a module is marked complete.
+module_completed = _signals.signal("lms.module-completed")
+#: Sent with an Enrollment whose required modules are all complete.
+course_completed = _signals.signal("lms.course-completed")

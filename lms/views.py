@@ -12,13 +12,19 @@ from lms.accounts.admin_views import bp as users_bp
 from lms.accounts.views import bp as accounts_bp
 from lms.audit.views import bp as audit_bp
 from lms.core.views import bp as core_bp
+from lms.courses.admin_course_views import bp as course_admin_bp
+from lms.courses.admin_views import bp as programs_bp
+from lms.courses.views import bp as courses_bp
+from lms.enrollment.admin_views import bp as rosters_bp
+from lms.enrollment.views import bp as enrollment_bp
 from lms.extensions import login_manager
 
 blueprint = Blueprint(
     "lms", __name__, template_folder="templates",
     static_folder="static", static_url_path="/lms-static",
 )
-for child in (core_bp, accounts_bp, users_bp, audit_bp):
+for child in (core_bp, accounts_bp, users_bp, audit_bp, courses_bp, enrollment_bp, programs_bp,
+              course_admin_bp, rosters_bp):
     blueprint.register_blueprint(child)
 
 #: Endpoints anyone may reach without logging in. Every other LMS endpoint requires a login.
@@ -29,6 +35,8 @@ PUBLIC_ENDPOINTS = frozenset({
     "lms.core.set_language",
     "lms.accounts.login",
     "lms.accounts.register",
+    "lms.courses.catalog",
+    "lms.courses.detail",
 })
 
 
@@ -86,6 +94,7 @@ def template_context() -> dict:
         "lms_lang_tag": i18n.lang_tag(code),
         "lms_text_direction": i18n.text_direction(code),
         "lms_language_choices": i18n.language_choices(),
+        "lms_language_name": i18n.native_name,
         "lms_site_name": current_app.config["LMS_SITE_NAME"]
         or _("BIPOC Community of Leaders Certificate Program"),
     }

@@ -7,6 +7,7 @@ from alembic import context
 from flask import current_app
 
 import lms.models  # noqa: F401  (every table, so autogenerate sees them all)
+from lms.sqltypes import UTCDateTime
 
 config = context.config
 if config.config_file_name:
@@ -14,6 +15,13 @@ if config.config_file_name:
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
+
+
+def render_item(type_, obj, autogen_context):
+    """Write UTCDateTime as a plain timezone-aware DateTime, so revisions never import the app."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run_migrations_offline():
@@ -35,6 +43,7 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty_autogenerate)
+    conf_args.setdefault("render_item", render_item)
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():

@@ -17,12 +17,38 @@ from lms.accounts import services
 from lms.accounts.models import Role, User
 
 PASSWORD = "correct horse battery"
+#: The PostgreSQL server to test against; each pytest process works in a database of its own on it.
 POSTGRES_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_postgres_database: list[str] = []
 
 
 def database_url(tmp_path) -> str:
-    return POSTGRES_URL or f"sqlite:///{tmp_path / 'lms.sqlite3'}"
+    if POSTGRES_URL:
+        return _postgres_database[0]
+    return f"sqlite:///{tmp_path / 'lms.sqlite3'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_database():
+    """Create a database for this test process on the PostgreSQL server, and drop it at the end."""
+    if not POSTGRES_URL:
+        yield
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(POSTGRES_URL)
+    name = f"{server.database}_{os.getpid()}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    _postgres_database.append(server.set(database=name).render_as_string(hide_password=False))
+    yield
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def make_host_app(tmp_path, *, url_prefix=None, create_tables=True, **config) -> Flask:
@@ -155,3 +181,55 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def make_course(app):
+    """Create a course in a program, with modules and a cohort running it; return their ids.
+
+    `make_course(modules=3, capacity=2, languages=["en", "es"], translations={"es": "Título"})`
+    """
+    from datetime import date, timedelta
+
+    from lms.courses import services as catalog
+    from lms.courses.models import Cohort, Course, CourseFormat, Program
+
+    counter = iter(range(1, 10_000))
+
+    def make(*, modules=2, capacity=20, cohort_languages=("en", "es"), translations=None, prerequisites=(),
+             sequential=False, course_format=CourseFormat.SELF_PACED, enrollment_open=True, opens_on=None,
+             closes_on=None, prompt="What did you notice?", program_id=None, title=None):
+        n = next(counter)
+        today = date.today()
+        with app.app_context():
+            program = db.session.get(Program, program_id) if program_id else catalog.save_program(
+                Program(), name=f"Program {n}", description="")
+            course = catalog.save_course(
+                Course(program_id=program.id), prerequisite_ids=list(prerequisites), code=f"C-{n:03d}",
+                title=title or f"Course {n}", summary=f"Summary {n}", default_language="en",
+                format=course_format, pd_hours=6, sequential=sequential)
+            module_ids = [catalog.add_module(
+                course, title=f"Module {i}", content=f"Content **{i}**", estimated_minutes=30, is_required=True,
+                reflection_prompt=prompt if i == 1 else None).id for i in range(1, modules + 1)]
+            for language, title_ in (translations or {}).items():
+                catalog.save_translation(course, language, title=title_, summary="", modules={})
+            cohort = catalog.save_cohort(
+                Cohort(program_id=program.id), name=f"Cohort {n}", languages=list(cohort_languages),
+                course_ids=[course.id], starts_on=today, ends_on=today + timedelta(days=90), capacity=capacity,
+                enrollment_open=enrollment_open, enrollment_opens_on=opens_on, enrollment_closes_on=closes_on)
+            db.session.commit()
+            return type("Made", (), {"course_id": course.id, "cohort_id": cohort.id, "program_id": program.id,
+                                     "module_ids": module_ids, "code": course.code})
+
+    return make
+
+
+@pytest.fixture
+def enroll_form(app):
+    """Post the course page's enroll form as `client`."""
+
+    def post(client, made, language="en"):
+        return client.post_form(f"/courses/{made.course_id}/enroll",
+                                {"cohort": made.cohort_id, "language": language})
+
+    return post

@@ -14,25 +14,89 @@ ANON, TRAINEE, MENTOR, ADMIN = "anonymous", "trainee", "mentor", "admin"
 #: Redirected to the login page (a 302 whose Location is /login?next=...).
 LOGIN = "login"
 
-#: endpoint -> (method, path, {who: expected status}). {id} is another person's id.
+EVERYONE = {ANON: 200, TRAINEE: 200, MENTOR: 200, ADMIN: 200}
+SIGNED_IN = {ANON: LOGIN, TRAINEE: 200, MENTOR: 200, ADMIN: 200}
+REDIRECTS = {ANON: LOGIN, TRAINEE: 302, MENTOR: 302, ADMIN: 302}
+#: Someone else's enrollment: nobody else may see it, an admin included (they use the roster).
+NOT_YOURS = {ANON: LOGIN, TRAINEE: 404, MENTOR: 404, ADMIN: 404}
+
+
+def admin_only(status=200):
+    return {ANON: LOGIN, TRAINEE: 403, MENTOR: 403, ADMIN: status}
+
+
+#: endpoint -> (method, path, {who: expected status}). Placeholders name objects of another person.
 POLICY = {
-    "lms.core.home": ("GET", "/", {ANON: 200, TRAINEE: 200, MENTOR: 200, ADMIN: 200}),
-    "lms.core.healthz": ("GET", "/healthz", {ANON: 200, TRAINEE: 200, MENTOR: 200, ADMIN: 200}),
+    "lms.core.home": ("GET", "/", EVERYONE),
+    "lms.core.healthz": ("GET", "/healthz", EVERYONE),
     "lms.core.set_language": ("POST", "/language", {ANON: 302, TRAINEE: 302, MENTOR: 302, ADMIN: 302}),
-    "lms.static": ("GET", "/lms-static/lms.css", {ANON: 200, TRAINEE: 200, MENTOR: 200, ADMIN: 200}),
+    "lms.static": ("GET", "/lms-static/lms.css", EVERYONE),
     "lms.accounts.login": ("GET", "/login", {ANON: 200, TRAINEE: 302, MENTOR: 302, ADMIN: 302}),
     "lms.accounts.register": ("GET", "/register", {ANON: 200, TRAINEE: 302, MENTOR: 302, ADMIN: 302}),
-    "lms.accounts.logout": ("POST", "/logout", {ANON: LOGIN, TRAINEE: 302, MENTOR: 302, ADMIN: 302}),
-    "lms.accounts.account": ("GET", "/account", {ANON: LOGIN, TRAINEE: 200, MENTOR: 200, ADMIN: 200}),
-    "lms.accounts.change_password": ("GET", "/account/password", {ANON: LOGIN, TRAINEE: 200, MENTOR: 200, ADMIN: 200}),
-    "lms.users.index": ("GET", "/admin/users", {ANON: LOGIN, TRAINEE: 403, MENTOR: 403, ADMIN: 200}),
-    "lms.users.detail": ("GET", "/admin/users/{id}", {ANON: LOGIN, TRAINEE: 403, MENTOR: 403, ADMIN: 200}),
-    "lms.users.grant_role": ("POST", "/admin/users/{id}/roles", {ANON: LOGIN, TRAINEE: 403, MENTOR: 403, ADMIN: 302}),
-    "lms.users.revoke_role": ("POST", "/admin/users/{id}/roles/trainee/revoke", {ANON: LOGIN, TRAINEE: 403, MENTOR: 403, ADMIN: 302}),
-    "lms.users.deactivate": ("POST", "/admin/users/{id}/deactivate", {ANON: LOGIN, TRAINEE: 403, MENTOR: 403, ADMIN: 302}),
-    "lms.users.reactivate": ("POST", "/admin/users/{id}/reactivate", {ANON: LOGIN, TRAINEE: 403, MENTOR: 403, ADMIN: 302}),
-    "lms.audit.index": ("GET", "/admin/audit", {ANON: LOGIN, TRAINEE: 403, MENTOR: 403, ADMIN: 200}),
+    "lms.accounts.logout": ("POST", "/logout", REDIRECTS),
+    "lms.accounts.account": ("GET", "/account", SIGNED_IN),
+    "lms.accounts.change_password": ("GET", "/account/password", SIGNED_IN),
+    "lms.users.index": ("GET", "/admin/users", admin_only()),
+    "lms.users.detail": ("GET", "/admin/users/{user}", admin_only()),
+    "lms.users.grant_role": ("POST", "/admin/users/{user}/roles", admin_only(302)),
+    "lms.users.revoke_role": ("POST", "/admin/users/{user}/roles/trainee/revoke", admin_only(302)),
+    "lms.users.deactivate": ("POST", "/admin/users/{user}/deactivate", admin_only(302)),
+    "lms.users.reactivate": ("POST", "/admin/users/{user}/reactivate", admin_only(302)),
+    "lms.audit.index": ("GET", "/admin/audit", admin_only()),
+    "lms.courses.catalog": ("GET", "/courses", EVERYONE),
+    "lms.courses.detail": ("GET", "/courses/{course}", EVERYONE),
+    "lms.enrollment.enroll": ("POST", "/courses/{course}/enroll", REDIRECTS),
+    "lms.enrollment.withdraw": ("POST", "/my/courses/{enrollment}/withdraw", NOT_YOURS),
+    "lms.enrollment.change_language": ("POST", "/my/courses/{enrollment}/language", NOT_YOURS),
+    "lms.enrollment.module": ("GET", "/my/courses/{enrollment}/modules/{module}", NOT_YOURS),
+    "lms.enrollment.complete_module": ("POST", "/my/courses/{enrollment}/modules/{module}/complete", NOT_YOURS),
+    "lms.enrollment.save_reflection": ("POST", "/my/courses/{enrollment}/modules/{module}/reflection", NOT_YOURS),
+    "lms.enrollment.evaluation": ("GET", "/my/courses/{enrollment}/evaluation", NOT_YOURS),
+    "lms.enrollment.journal": ("GET", "/my/journal", SIGNED_IN),
+    "lms.enrollment.read_notifications": ("POST", "/my/notifications/read", REDIRECTS),
+    "lms.programs.index": ("GET", "/admin/programs", admin_only()),
+    "lms.programs.new_program": ("GET", "/admin/programs/new", admin_only()),
+    "lms.programs.program": ("GET", "/admin/programs/{program}", admin_only()),
+    "lms.programs.edit_program": ("GET", "/admin/programs/{program}/edit", admin_only()),
+    "lms.programs.archive_program": ("POST", "/admin/programs/{program}/archive", admin_only(302)),
+    "lms.programs.new_cohort": ("GET", "/admin/programs/{program}/cohorts/new", admin_only()),
+    "lms.programs.edit_cohort": ("GET", "/admin/cohorts/{cohort}/edit", admin_only()),
+    "lms.programs.archive_cohort": ("POST", "/admin/cohorts/{cohort}/archive", admin_only(302)),
+    "lms.course_admin.new_course": ("GET", "/admin/programs/{program}/courses/new", admin_only()),
+    "lms.course_admin.course": ("GET", "/admin/courses/{course}", admin_only()),
+    "lms.course_admin.edit_course": ("GET", "/admin/courses/{course}/edit", admin_only()),
+    "lms.course_admin.archive_course": ("POST", "/admin/courses/{course}/archive", admin_only(302)),
+    "lms.course_admin.new_module": ("GET", "/admin/courses/{course}/modules/new", admin_only()),
+    "lms.course_admin.edit_module": ("GET", "/admin/modules/{module}/edit", admin_only()),
+    "lms.course_admin.move_module": ("POST", "/admin/modules/{module}/move?direction=down", admin_only(400)),
+    "lms.course_admin.archive_module": ("POST", "/admin/modules/{module}/archive", admin_only(302)),
+    "lms.course_admin.translation": ("GET", "/admin/courses/{course}/translations/es", admin_only()),
+    "lms.rosters.index": ("GET", "/admin/courses/{course}/roster", admin_only()),
+    "lms.rosters.export": ("GET", "/admin/courses/{course}/roster.csv", admin_only()),
+    "lms.rosters.bulk_import": ("GET", "/admin/courses/{course}/import", admin_only()),
+    "lms.rosters.confirm_import": ("POST", "/admin/courses/{course}/import/confirm", admin_only(409)),
+    "lms.rosters.evaluation_summary": ("GET", "/admin/courses/{course}/evaluations", admin_only()),
 }
+
+
+@pytest.fixture
+def world(app, make_user, make_course):
+    """Another person, enrolled in a course with modules: the objects the matrix reaches for."""
+    from sqlalchemy import select
+
+    from lms.accounts.models import User
+    from lms.courses.models import Cohort, Course
+    from lms.enrollment.services import enroll
+    from lms.extensions import db
+
+    other = make_user(full_name="Someone Else")
+    made = make_course()
+    with app.app_context():
+        enrollment = enroll(db.session.get(User, other.id), db.session.get(Course, made.course_id),
+                            db.session.get(Cohort, made.cohort_id), "en")
+        db.session.commit()
+        return {"user": other.id, "course": made.course_id, "cohort": made.cohort_id,
+                "program": made.program_id, "module": made.module_ids[0], "enrollment": enrollment.id}
 
 
 def test_every_route_is_in_the_policy_table(app):
@@ -47,13 +111,12 @@ def test_the_public_list_is_exactly_what_anonymous_users_may_reach(app):
 
 @pytest.mark.parametrize("endpoint", sorted(POLICY))
 @pytest.mark.parametrize("who", [ANON, TRAINEE, MENTOR, ADMIN])
-def test_role_by_endpoint_matrix(app, make_user, login, endpoint, who):
+def test_role_by_endpoint_matrix(app, make_user, login, world, endpoint, who):
     method, path, expected = POLICY[endpoint]
-    other = make_user(full_name="Someone Else")
     client = app.test_client()
     if who != ANON:
         login(client, make_user(who))
-    url = path.format(id=other.id)
+    url = path.format(**world)
     response = client.post_form(url) if method == "POST" else client.get(url)
     if expected[who] == LOGIN:
         assert response.status_code == 302, f"{who} {method} {url}"

@@ -7,12 +7,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from lms import i18n
+from lms.core.fields import strip
 from lms.accounts.models import EMAIL_MAX, NAME_MAX, Role
 from lms.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _email_field(label):

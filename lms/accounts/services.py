@@ -28,8 +28,13 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+#: Stored instead of a hash for accounts made for someone else: no password can match it,
+#: so the person sets their own through the password reset.
+UNUSABLE_PASSWORD = "!unusable"
+
+
 def create_user(
-    *, email: str, full_name: str, password: str, native_name: str | None = None,
+    *, email: str, full_name: str, password: str | None, native_name: str | None = None,
     locale: str = "en", roles: tuple[Role, ...] = (Role.TRAINEE,),
 ) -> User:
     """Create an account; refuse an email that is taken in any letter case."""
@@ -38,7 +43,7 @@ def create_user(
         raise _email_taken()
     user = User(
         email=email, full_name=full_name.strip(), native_name=(native_name or "").strip() or None,
-        locale=locale, password_hash=hash_password(password),
+        locale=locale, password_hash=hash_password(password) if password else UNUSABLE_PASSWORD,
         roles=[UserRole(role=role) for role in roles],
     )
     try:

@@ -18,6 +18,7 @@ class Action(enum.StrEnum):
     USER_DEACTIVATED = "user_deactivated"
     USER_REACTIVATED = "user_reactivated"
     ADMIN_CREATED = "admin_created"
+    ENROLLMENTS_IMPORTED = "enrollments_imported"
 
     @property
     def label(self):
@@ -30,6 +31,7 @@ ACTION_LABELS = {
     Action.USER_DEACTIVATED: _l("Account deactivated"),
     Action.USER_REACTIVATED: _l("Account reactivated"),
     Action.ADMIN_CREATED: _l("Administrator created"),
+    Action.ENROLLMENTS_IMPORTED: _l("Enrollments imported"),
 }
 
 

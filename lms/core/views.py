@@ -8,6 +8,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from lms import i18n
 from lms.accounts.services import set_locale
 from lms.core.navigation import safe_next_url
+from lms.enrollment.dashboard import my_courses
+from lms.notifications.services import unread_messages
 from lms.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -15,7 +17,12 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/")
 def home():
-    return render_template("lms/core/home.html")
+    if not current_user.is_authenticated:
+        return render_template("lms/core/home.html")
+    return render_template(
+        "lms/core/home.html", courses=my_courses(current_user),
+        notifications=unread_messages(current_user.id, i18n.current_language_code()),
+    )
 
 
 @bp.get("/healthz")

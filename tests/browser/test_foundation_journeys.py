@@ -82,21 +82,31 @@ def test_the_keyboard_reaches_the_skip_link_first_and_it_moves_focus_to_the_cont
     expect(page.locator("main")).to_be_focused()
 
 
-PAGES = ["/", "/login", "/register", "/account", "/account/password", "/admin/users", "/admin/audit", "/nope"]
+PUBLIC_PAGES = ["/", "/login", "/register", "/courses", "/courses/{course}"]
+PRIVATE_PAGES = [
+    "/", "/account", "/account/password", "/my/journal", "/admin/users", "/admin/audit", "/admin/programs",
+    "/admin/programs/{program}", "/admin/programs/{program}/cohorts/new", "/admin/courses/{course}",
+    "/admin/courses/{course}/edit", "/admin/modules/{module}/edit", "/admin/courses/{course}/translations/es",
+    "/admin/courses/{course}/roster", "/admin/courses/{course}/import", "/admin/courses/{course}/evaluations",
+    "/nope",
+]
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 @pytest.mark.parametrize("language", ["en", "ar"])
-def test_main_pages_fit_the_screen_and_pass_axe(live_server, new_page, make_user, viewport, language):
+def test_main_pages_fit_the_screen_and_pass_axe(live_server, new_page, make_user, make_course, viewport, language):
     make_user("admin", email="office@example.org", full_name="Program Office", locale=language)
     for n in range(3):
         make_user(full_name=f"Trainee {n} with a rather long name that has to wrap", native_name="ሰላም ተስፋዬ")
+    made = make_course(translations={"es": "Curso"})
+    ids = {"course": made.course_id, "program": made.program_id, "module": made.module_ids[0]}
     page = new_page(viewport=viewport, locale=language)
     pages_seen = []
     for logged_in in (False, True):
         if logged_in:
             log_in(page, live_server, "office@example.org")
-        for path in PAGES[:3] if not logged_in else PAGES:
+        for path in PRIVATE_PAGES if logged_in else PUBLIC_PAGES:
+            path = path.format(**ids)
             page.goto(live_server + path)
             expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -104,4 +114,4 @@ def test_main_pages_fit_the_screen_and_pass_axe(live_server, new_page, make_user
             results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"]})
             assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"
             pages_seen.append(path)
-    assert len(pages_seen) == 11
+    assert len(pages_seen) == len(PUBLIC_PAGES) + len(PRIVATE_PAGES)

@@ -1,4 +1,4 @@
-"""A realistic demo program for trying the app: run by `flask lms demo-data`."""
+"""The demo program's people: an administrator, mentors and trainees writing in many scripts."""
 
 import unicodedata
 from dataclasses import dataclass
@@ -59,7 +59,7 @@ def demo_email(full_name: str) -> str:
     return f"{local}@{DEMO_DOMAIN}"
 
 
-def build_demo() -> list[DemoLogin]:
+def build_people() -> list[DemoLogin]:
     """Create the demo people that do not exist yet; running it again duplicates nothing."""
     people = (
         [(p, (Role.ADMIN,)) for p in ADMINS]

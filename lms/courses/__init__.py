@@ -1,0 +1,1 @@
+"""What the program teaches: programs, cohorts, courses, modules and their translations."""

@@ -1,0 +1,108 @@
+"""Admin pages for programs and their cohorts."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from lms.accounts.access import require_role
+from lms.accounts.models import Role
+from lms.core.forms import apply_error
+from lms.courses import services
+from lms.courses.admin_forms import CohortForm, ProgramForm
+from lms.courses.models import Cohort, Course, Program
+from lms.extensions import db
+
+bp = Blueprint("programs", __name__, url_prefix="/admin")
+bp.before_request(require_role(Role.ADMIN))
+
+
+@bp.get("/programs")
+def index():
+    programs = db.session.scalars(select(Program).order_by(Program.is_archived, Program.name)).all()
+    counts = dict(db.session.execute(select(Course.program_id, func.count()).group_by(Course.program_id)).all())
+    return render_template("lms/courses/admin/programs.html", programs=programs, course_counts=counts)
+
+
+@bp.route("/programs/new", methods=["GET", "POST"])
+def new_program():
+    return _program_form(Program(), _("Program created."))
+
+
+@bp.route("/programs/<int:program_id>/edit", methods=["GET", "POST"])
+def edit_program(program_id):
+    return _program_form(db.get_or_404(Program, program_id), _("Program saved."))
+
+
+def _program_form(program, success):
+    form = ProgramForm(obj=program)
+    if form.validate_on_submit():
+        try:
+            services.save_program(program, name=form.name.data, description=form.description.data)
+        except services.CatalogError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(success, "success")
+            return redirect(url_for(".program", program_id=program.id))
+    return render_template("lms/courses/admin/program_form.html", form=form, program=program)
+
+
+@bp.get("/programs/<int:program_id>")
+def program(program_id):
+    program = db.get_or_404(Program, program_id)
+    return render_template("lms/courses/admin/program.html", program=program)
+
+
+@bp.post("/programs/<int:program_id>/archive")
+def archive_program(program_id):
+    program = db.get_or_404(Program, program_id)
+    services.set_archived(program, not program.is_archived)
+    db.session.commit()
+    flash(_("Program archived.") if program.is_archived else _("Program restored."), "success")
+    return redirect(url_for(".program", program_id=program.id))
+
+
+@bp.route("/programs/<int:program_id>/cohorts/new", methods=["GET", "POST"])
+def new_cohort(program_id):
+    program = db.get_or_404(Program, program_id)
+    return _cohort_form(Cohort(program_id=program.id), program, _("Cohort created."))
+
+
+@bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+def edit_cohort(cohort_id):
+    cohort = db.get_or_404(Cohort, cohort_id)
+    return _cohort_form(cohort, cohort.program, _("Cohort saved."))
+
+
+def _cohort_form(cohort, program, success):
+    courses = [c for c in program.courses if not c.is_archived or c in cohort.courses]
+    simple = ("name", "starts_on", "ends_on", "capacity", "enrollment_open", "enrollment_opens_on",
+              "enrollment_closes_on")
+    current = {name: getattr(cohort, name) for name in simple}
+    if cohort.id is None:
+        current.update(capacity=25, enrollment_open=True)
+    current.update(languages=cohort.languages, courses=[c.id for c in cohort.courses])
+    form = CohortForm(data=current, course_choices=courses)
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in simple}
+        try:
+            services.save_cohort(cohort, languages=form.languages.data, course_ids=form.courses.data, **fields)
+        except services.CatalogError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(success, "success")
+            return redirect(url_for(".program", program_id=cohort.program_id))
+    return render_template("lms/courses/admin/cohort_form.html", form=form, cohort=cohort, program=program)
+
+
+@bp.post("/cohorts/<int:cohort_id>/archive")
+def archive_cohort(cohort_id):
+    cohort = db.get_or_404(Cohort, cohort_id)
+    services.set_archived(cohort, not cohort.is_archived)
+    db.session.commit()
+    flash(_("Cohort archived.") if cohort.is_archived else _("Cohort restored."), "success")
+    return redirect(url_for(".program", program_id=cohort.program_id))
+

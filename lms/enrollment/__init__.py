@@ -1,0 +1,1 @@
+"""Who takes what: enrollment, the waitlist, progress through modules, completion, evaluation."""

@@ -1,0 +1,1 @@
+"""Messages the program sends a person: shown on their dashboard, in their language."""

@@ -1,0 +1,47 @@
+"""A trainee finds a course, enrolls, works through it and evaluates it, in a real browser."""
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE
+from tests.browser.test_foundation_journeys import log_in
+
+
+def test_a_trainee_enrolls_completes_a_course_and_evaluates_it(live_server, new_page, make_user, make_course):
+    make_course(modules=2, title="Foundations of Infant Mental Health", translations={"es": "Fundamentos"})
+    make_user(email="lan@example.org", full_name="Nguyễn Thị Lan")
+    page = new_page(viewport=PHONE)
+    log_in(page, live_server, "lan@example.org")
+
+    page.get_by_role("link", name="Courses").first.click()
+    page.get_by_label("Search courses").fill("foundations")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Foundations of Infant Mental Health").click()
+    page.get_by_label("Language of the course").select_option("es")
+    page.get_by_role("button", name="Enroll for free").click()
+    expect(page.get_by_role("status")).to_contain_text("You are enrolled")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Fundamentos")
+    expect(page.get_by_text("(not translated yet: shown in English)").first).to_be_visible()
+
+    page.get_by_role("link", name="Module 1").click()
+    page.get_by_label("Your reflection").fill("I noticed my own hurry in the mornings.")
+    page.get_by_label("Let my mentor read this reflection").check()
+    page.get_by_role("button", name="Save reflection").click()
+    expect(page.get_by_role("status")).to_contain_text("Your reflection is saved.")
+    page.get_by_role("button", name="Mark this module complete").click()
+    page.get_by_role("link", name="Module 2").click()
+    page.get_by_role("button", name="Mark this module complete").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Evaluate the course")
+    for question in ("Overall, how useful", "What I learned applies", "I could learn in a language"):
+        page.get_by_role("group", name=question).get_by_label("5").check()
+    page.get_by_label("What would you like to tell the program?").fill("Thank you for having an open dialogue.")
+    page.get_by_label("The program may quote my comments").check()
+    page.get_by_role("button", name="Send my evaluation").click()
+    expect(page.get_by_role("status")).to_contain_text("Thank you for your evaluation.")
+    expect(page.get_by_text("You completed Foundations of Infant Mental Health")).to_be_visible()
+
+    page.get_by_role("link", name="My reflection journal").click()
+    expect(page.get_by_text("I noticed my own hurry in the mornings.")).to_be_visible()
+    expect(page.get_by_text("Shared with your mentor")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
