@@ -32,7 +32,7 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -c "TRANSLATORS:" --no-location \
 		--project "BIPOC Community of Leaders LMS" --sort-output -o lms/translations/messages.pot .
 update-translations: extract-messages
-	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations -D messages --no-fuzzy-matching
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations -D messages --no-fuzzy-matching --ignore-obsolete
 
 db-upgrade: install
 	$(FLASK) db upgrade

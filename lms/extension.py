@@ -88,12 +88,14 @@ class LMS:
         _init_babel(app)
 
         from lms import cli, views
+        from lms.core import rendering
 
         app.register_blueprint(views.blueprint, url_prefix=prefix)
         app.cli.add_command(cli.lms_cli)
         if app.config["LMS_ERROR_PAGES"]:
             views.register_app_error_pages(app)
         app.context_processor(views.template_context)
+        app.jinja_env.globals.update(rendering.JINJA_GLOBALS)
 
         app.extensions["lms"] = LMSState(
             url_prefix=prefix,

@@ -94,7 +94,6 @@ def template_context() -> dict:
         "lms_lang_tag": i18n.lang_tag(code),
         "lms_text_direction": i18n.text_direction(code),
         "lms_language_choices": i18n.language_choices(),
-        "lms_language_name": i18n.native_name,
         "lms_site_name": current_app.config["LMS_SITE_NAME"]
         or _("BIPOC Community of Leaders Certificate Program"),
     }

@@ -61,5 +61,6 @@ def detail(course_id):
         offerings=offerings, enrollment=enrollment, progress=rows, unlocked=unlocked,
         waitlist_position=waitlist_position(enrollment) if enrollment else None,
         enroll_form=enroll_form, language_form=language_form,
-        missing_prerequisites=[c for c in course.prerequisites if c.id not in done],
+        prerequisites=[(c, course_text(c, reading_language(c, language))) for c in course.prerequisites],
+        missing_prerequisites={c.id for c in course.prerequisites if c.id not in done},
     )
