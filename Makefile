@@ -43,6 +43,7 @@ run: db-upgrade
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-dev
+	$(BIN)/ruff check lms certificates tests benchmarks migrations config.py wsgi.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

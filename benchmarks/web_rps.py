@@ -70,7 +70,7 @@ def build_data(database_url: str) -> dict:
             Cohort(program_id=program.id), name="Cohort", languages=["en"], course_ids=[c.id for c in courses],
             starts_on=date.today(), ends_on=date.today() + timedelta(days=90), capacity=TRAINEES + 10,
             enrollment_open=True, enrollment_opens_on=None, enrollment_closes_on=None)
-        admin = accounts.create_user(email="admin@example.org", full_name="Admin", password=PASSWORD,
+        accounts.create_user(email="admin@example.org", full_name="Admin", password=PASSWORD,
                                      roles=(Role.ADMIN,))
         trainee = accounts.create_user(email="trainee@example.org", full_name="Trainee", password=PASSWORD)
         for course in courses[:5]:

@@ -82,7 +82,6 @@ POLICY = {
 @pytest.fixture
 def world(app, make_user, make_course):
     """Another person, enrolled in a course with modules: the objects the matrix reaches for."""
-    from sqlalchemy import select
 
     from lms.accounts.models import User
     from lms.courses.models import Cohort, Course

@@ -1,7 +1,6 @@
 """Logging in and out, the account page, and changing one's password."""
 
 import pytest
-from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.extensions import db
@@ -20,7 +19,7 @@ def test_a_user_logs_in_and_out(client, make_user, login):
 
 
 def test_login_email_is_case_insensitive(client, make_user):
-    user = make_user(email="lan@example.org")
+    make_user(email="lan@example.org")
     response = client.post_form("/login", {"email": "LAN@Example.org", "password": PASSWORD})
     assert response.status_code == 302
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DatabaseError
 
-from lms.accounts.models import Role, User
+from lms.accounts.models import User
 from lms.audit.models import Action, AuditEvent
 from lms.audit.services import record
 from lms.extensions import db

@@ -41,7 +41,7 @@ def test_create_admin_refuses_a_short_password_and_a_bad_email(app):
 
 
 def test_create_admin_promotes_an_existing_account(app, make_user):
-    trainee = make_user(email="lan@example.org")
+    make_user(email="lan@example.org")
     result = run(app, "create-admin", "LAN@example.org")
     assert result.exit_code == 0, result.output
     assert users(app)["lan@example.org"] == {Role.TRAINEE, Role.ADMIN}

@@ -5,7 +5,7 @@ call them, so a host can still override those templates.
 """
 
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from lms import i18n
 

@@ -84,7 +84,7 @@ class CourseForm(FlaskForm):
 class ModuleForm(FlaskForm):
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(_l("Enter a title.")), _max(NAME_MAX)])
     content = TextAreaField(_l("Content (Markdown)"), validators=[Optional(), _max(CONTENT_MAX)])
-    estimated_minutes = IntegerField(_l("Estimated time in minutes"), validators=[
+    estimated_minutes = IntegerField(_l("Estimated time in minutes"), default=30, validators=[
         InputRequired(_l("Enter the minutes it takes.")),
         NumberRange(min=1, max=1_000, message=_l("Enter a number from %(min)s to %(max)s.", min=1, max=1_000))])
     is_required = BooleanField(_l("Required to complete the course"), default=True)

@@ -22,11 +22,11 @@ bp = Blueprint("courses", __name__, url_prefix="/courses")
 @bp.get("")
 def catalog():
     form = CatalogFilterForm(request.args)
-    form.validate()
+    language, course_format = form.language.data, form.format.data
     stmt = catalog_query(
-        form.q.data or "",
-        language=form.language.data if form.language.data and not form.language.errors else None,
-        course_format=CourseFormat(form.format.data) if form.format.data and not form.format.errors else None,
+        (form.q.data or "")[:200],
+        language=language if language in i18n.supported_languages() else None,
+        course_format=CourseFormat(course_format) if course_format in set(CourseFormat) else None,
     )
     page = db.paginate(stmt, per_page=current_app.config["LMS_PAGE_SIZE"], error_out=False)
     reader = i18n.current_language_code()

@@ -1,6 +1,6 @@
 """A trainee's own enrollments: enroll, withdraw, modules, reflections, evaluation, journal."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select

@@ -45,3 +45,51 @@ def test_a_trainee_enrolls_completes_a_course_and_evaluates_it(live_server, new_
     expect(page.get_by_text("Shared with your mentor")).to_be_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+def test_an_admin_builds_a_course_and_enrolls_people_from_a_file(live_server, page, make_user, tmp_path):
+    make_user("admin", email="office@example.org", full_name="Program Office")
+    log_in(page, live_server, "office@example.org")
+    page.get_by_role("link", name="Programs").first.click()
+    page.get_by_role("link", name="New program").click()
+    page.get_by_label("Name").fill("BIPOC Community of Leaders Certificate")
+    page.get_by_role("button", name="Save").click()
+
+    page.get_by_role("link", name="New course").click()
+    page.get_by_label("Code").fill("bcl-101")
+    page.get_by_label("Title").fill("Foundations")
+    page.get_by_label("Professional-development hours").fill("6")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("BCL-101 · Foundations")
+    page.get_by_role("link", name="Add a module").click()
+    page.get_by_label("Title").fill("Relationships are the foundation")
+    page.get_by_label("Content (Markdown)").fill("Children learn to feel **safe**.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("link", name="Relationships are the foundation")).to_be_visible()
+
+    page.get_by_role("link", name="BIPOC Community of Leaders Certificate", exact=True).click()
+    page.get_by_role("link", name="New cohort").click()
+    page.get_by_label("Name").fill("Cohort 1")
+    page.get_by_label("Español").check()
+    page.get_by_label("Starts on").fill("2027-01-11")
+    page.get_by_label("Ends on").fill("2026-12-01")
+    page.get_by_label("Seats in each course").fill("2")
+    page.get_by_label("BCL-101 · Foundations").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The cohort cannot end before it starts.").first).to_be_visible()
+    expect(page.get_by_label("Name")).to_have_value("Cohort 1")
+    page.get_by_label("Ends on").fill("2027-06-30")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("cell", name="Cohort 1", exact=True)).to_be_visible()
+
+    page.get_by_role("link", name="BCL-101 · Foundations").click()
+    page.get_by_role("link", name="Enroll from a file").click()
+    people = tmp_path / "people.csv"
+    people.write_text("email,name,cohort,language\nlan@example.org,Nguyễn Thị Lan,Cohort 1,en\n"
+                      "hodan@example.org,Hodan Cali,Cohort 1,en\nmeron@example.org,Meron Alemu,Cohort 1,en\n")
+    page.get_by_label("CSV file").set_input_files(str(people))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("row").filter(has_text="meron@example.org")).to_contain_text("Waitlist")
+    page.get_by_role("button", name="Import these rows").click()
+    expect(page.get_by_role("status").first).to_contain_text("3 rows imported.")
+    expect(page.get_by_role("row").filter(has_text="Nguyễn Thị Lan")).to_contain_text("Enrolled")
