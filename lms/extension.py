@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 
 from lms import i18n
-from lms.accounts.services import load_active_user
-from lms.extensions import babel, csrf, db, login_manager
+from lms.accounts.sessions import load_user
+from lms.extensions import babel, csrf, db, limiter, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,30 @@ DEFAULTS = {
     "LMS_ARGON2_MEMORY_COST": 65536,
     "LMS_ARGON2_PARALLELISM": 4,
     "LMS_SQLITE_BUSY_TIMEOUT_MS": 5000,
+    #: Login throttling: failures per account and per address before the login is refused for a while.
+    "LMS_LOGIN_LIMIT_ACCOUNT": "10 per 15 minutes",
+    "LMS_LOGIN_LIMIT_ADDRESS": "30 per 15 minutes",
+    #: Where rate-limit counters live; use a Redis URL when several workers serve the app.
+    "LMS_RATELIMIT_STORAGE_URI": "memory://",
+    "LMS_SESSION_IDLE_MINUTES": 30,
+    "LMS_SESSION_MAX_HOURS": 12,
+    #: How long a login counts as recent for sensitive actions (role changes, exports...).
+    "LMS_RECENT_LOGIN_MINUTES": 10,
+    #: Administrators must use a second factor before they reach admin pages.
+    "LMS_ADMIN_REQUIRES_2FA": True,
+    "LMS_RESET_TOKEN_MINUTES": 60,
+    "LMS_VERIFY_TOKEN_HOURS": 72,
+    #: Strict-Transport-Security; production turns it on.
+    "LMS_HSTS": False,
+    #: SMTP; with no server, emails are written to the log (development).
+    "LMS_MAIL_SERVER": None,
+    "LMS_MAIL_PORT": 587,
+    "LMS_MAIL_USE_TLS": True,
+    "LMS_MAIL_USE_SSL": False,
+    "LMS_MAIL_USERNAME": None,
+    "LMS_MAIL_PASSWORD": None,
+    "LMS_MAIL_SENDER": "BIPOC Community of Leaders <no-reply@localhost>",
+    "LMS_MAIL_TIMEOUT": 10,
 }
 
 #: Settings of other extensions the plugin relies on, applied with setdefault.
@@ -70,6 +94,9 @@ class LMS:
             self.init_app(app)
 
     def init_app(self, app: Flask, url_prefix: str | None = None) -> None:
+        from lms import cli, views
+        from lms.core import headers, rendering
+
         if "lms" in app.extensions:
             raise RuntimeError(
                 "The LMS extension is already registered on this app. "
@@ -86,9 +113,10 @@ class LMS:
         if "csrf" not in app.extensions:
             csrf.init_app(app)
         _init_babel(app)
-
-        from lms import cli, views
-        from lms.core import rendering
+        app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["LMS_RATELIMIT_STORAGE_URI"])
+        app.config.setdefault("PERMANENT_SESSION_LIFETIME", app.config["LMS_SESSION_MAX_HOURS"] * 3600)
+        limiter.init_app(app)
+        app.after_request(headers.add_security_headers)
 
         app.register_blueprint(views.blueprint, url_prefix=prefix)
         app.cli.add_command(cli.lms_cli)
@@ -161,7 +189,7 @@ def _lower(value):
 login_manager.login_view = "lms.accounts.login"
 login_manager.login_message = _l("Please log in to see this page.")
 login_manager.login_message_category = "info"
-login_manager.user_loader(load_active_user)
+login_manager.user_loader(load_user)
 
 
 def _init_login(app: Flask) -> None:

@@ -1,6 +1,8 @@
 """The Flask extension instances the plugin shares with its host app."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -25,3 +27,5 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: Counters live at LMS_RATELIMIT_STORAGE_URI: memory in development, Redis shared by gunicorn workers in production.
+limiter = Limiter(key_func=get_remote_address, key_prefix="lms")

@@ -1,6 +1,6 @@
 """Import every domain's models, so migrations and create_all see every table."""
 
-from lms.accounts.models import Role, User, UserRole  # noqa: F401
+from lms.accounts.models import RecoveryCode, Role, User, UserRole  # noqa: F401
 from lms.audit.models import AuditEvent  # noqa: F401
 from lms.courses.models import (  # noqa: F401
     Cohort, CohortLanguage, Course, CourseTranslation, Module, ModuleTranslation, Program,

@@ -8,7 +8,9 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from lms import i18n
+from lms.core.security_log import security_event
 from lms.accounts.admin_views import bp as users_bp
+from lms.accounts.twofactor_views import bp as two_factor_bp
 from lms.accounts.views import bp as accounts_bp
 from lms.audit.views import bp as audit_bp
 from lms.core.views import bp as core_bp
@@ -23,7 +25,7 @@ blueprint = Blueprint(
     "lms", __name__, template_folder="templates",
     static_folder="static", static_url_path="/lms-static",
 )
-for child in (core_bp, accounts_bp, users_bp, audit_bp, courses_bp, enrollment_bp, programs_bp,
+for child in (core_bp, accounts_bp, two_factor_bp, users_bp, audit_bp, courses_bp, enrollment_bp, programs_bp,
               course_admin_bp, rosters_bp):
     blueprint.register_blueprint(child)
 
@@ -35,6 +37,10 @@ PUBLIC_ENDPOINTS = frozenset({
     "lms.core.set_language",
     "lms.accounts.login",
     "lms.accounts.register",
+    "lms.accounts.two_factor_login",
+    "lms.accounts.forgot_password",
+    "lms.accounts.reset_password",
+    "lms.accounts.verify_email",
     "lms.courses.catalog",
     "lms.courses.detail",
 })
@@ -54,6 +60,7 @@ ERROR_TITLES = {
     404: _l("Page not found"),
     405: _l("That action is not allowed here"),
     413: _l("The upload is too large"),
+    429: _l("Too many attempts"),
     500: _l("Something went wrong"),
 }
 ERROR_MESSAGES = {
@@ -62,6 +69,7 @@ ERROR_MESSAGES = {
     404: _l("The page may have moved, or the address may be mistyped."),
     405: _l("Please use the buttons and links on the page."),
     413: _l("Please choose a smaller file and try again."),
+    429: _l("For your safety, please wait a few minutes and try again."),
     500: _l("We have been told about the problem. Please try again in a few minutes."),
 }
 
@@ -69,6 +77,7 @@ ERROR_MESSAGES = {
 def render_error(error):
     """Render a friendly error page, never a traceback."""
     if isinstance(error, CSRFError):
+        security_event("csrf_failed")
         code, title = 400, _("This form has expired")
         message = _("For your security, forms expire. Please go back, reload the page and try again.")
     else:

@@ -13,8 +13,9 @@ from flask.testing import FlaskClient
 
 from config import TestingConfig
 from lms import LMS, db
-from lms.accounts import services
+from lms.accounts import services, twofactor
 from lms.accounts.models import Role, User
+from lms.sqltypes import utcnow
 
 PASSWORD = "correct horse battery"
 #: The PostgreSQL server to test against; each pytest process works in a database of its own on it.
@@ -116,7 +117,8 @@ def make_user(app):
     counter = iter(range(1, 10_000))
 
     def make(role: Role | str | None = "trainee", *, roles=None, email=None, full_name=None,
-             password=PASSWORD, active=True, **fields) -> User:
+             password=PASSWORD, active=True, two_factor=None, **fields) -> User:
+        """Admins get a second factor unless two_factor=False: the program requires one."""
         n = next(counter)
         wanted = tuple(Role(r) for r in (roles or ([role] if role else [])))
         with app.app_context():
@@ -125,6 +127,9 @@ def make_user(app):
                 password=password, roles=wanted, **fields,
             )
             user.is_active = active
+            if two_factor if two_factor is not None else Role.ADMIN in wanted:
+                twofactor.begin_setup(user)
+                user.totp_enabled_at = utcnow()
             db.session.commit()
             db.session.refresh(user)
             _ = user.roles
@@ -134,13 +139,29 @@ def make_user(app):
     return make
 
 
+def totp_code(app, user_id: int) -> str:
+    """A code the app will accept now for this user: the next time step not used yet."""
+    import time
+
+    import pyotp
+
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        totp = pyotp.TOTP(user.totp_secret)
+        step = max(int(time.time()) // totp.interval, (user.totp_last_step or -1) + 1)
+        return totp.generate_otp(step)
+
+
 @pytest.fixture
 def login(app):
-    """Log a client in through the real login form."""
+    """Log a client in through the real login form, and its second-factor step when there is one."""
 
     def do_login(client, user, password=PASSWORD):
         response = client.post_form("/login", {"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)
+        if response.headers["Location"].startswith("/login/two-factor"):
+            response = client.post_form(response.headers["Location"], {"code": totp_code(app, user.id)})
+            assert response.status_code == 302, response.get_data(as_text=True)
         return response
 
     return do_login

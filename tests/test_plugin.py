@@ -7,7 +7,7 @@ from flask_sqlalchemy import SQLAlchemy
 from config import TestingConfig
 from lms import LMS, db
 from lms.extension import LMSState
-from tests.conftest import PASSWORD, CSRFClient, database_url, drop_tables
+from tests.conftest import PASSWORD, CSRFClient, database_url, drop_tables, totp_code
 
 HOST_TEMPLATES = __file__.rsplit("/", 1)[0] + "/host_templates"
 
@@ -53,6 +53,8 @@ def test_login_a_role_protected_page_and_url_for_work_under_the_prefix(host, mak
 
     response = client.post_form("/learning/login?next=/learning/admin/users",
                                 {"email": admin.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/learning/login/two-factor?next=/learning/admin/users"
+    response = client.post_form(response.headers["Location"], {"code": totp_code(host, admin.id)})
     assert response.headers["Location"] == "/learning/admin/users"
     page = client.get("/learning/admin/users")
     assert page.status_code == 200
@@ -128,14 +130,18 @@ def test_a_host_template_overrides_the_plugins_template(host):
 @pytest.fixture
 def make_user_on():
     """Create a user on a given app (the host fixture is not the default app)."""
-    from lms.accounts import services
+    from lms.accounts import services, twofactor
     from lms.accounts.models import Role
+    from lms.sqltypes import utcnow
 
     def make(app, role):
         with app.app_context():
             user = services.create_user(email=f"{role}@example.org", full_name=role.title(),
                                         password=PASSWORD, roles=(Role(role),))
+            if role == "admin":
+                twofactor.begin_setup(user)
+                user.totp_enabled_at = utcnow()
             db.session.commit()
-            return type("Person", (), {"email": user.email})
+            return type("Person", (), {"email": user.email, "id": user.id})
 
     return make

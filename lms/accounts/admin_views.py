@@ -4,8 +4,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts import services
+from lms.accounts import privacy, services
 from lms.accounts.access import require_role
+from lms.accounts.sessions import recent_login_required
 from lms.accounts.forms import RoleForm, UserSearchForm
 from lms.accounts.models import Role, User
 from lms.extensions import db
@@ -34,6 +35,7 @@ def detail(user_id):
 
 
 @bp.post("/<int:user_id>/roles")
+@recent_login_required
 def grant_role(user_id):
     user = db.get_or_404(User, user_id)
     form = RoleForm()
@@ -46,6 +48,7 @@ def grant_role(user_id):
 
 
 @bp.post("/<int:user_id>/roles/<any(trainee, mentor, admin):role>/revoke")
+@recent_login_required
 def revoke_role(user_id, role):
     user = db.get_or_404(User, user_id)
     role = Role(role)
@@ -54,6 +57,7 @@ def revoke_role(user_id, role):
 
 
 @bp.post("/<int:user_id>/deactivate")
+@recent_login_required
 def deactivate(user_id):
     user = db.get_or_404(User, user_id)
     return _run(lambda: services.deactivate(user, by=current_user), user,
@@ -61,10 +65,22 @@ def deactivate(user_id):
 
 
 @bp.post("/<int:user_id>/reactivate")
+@recent_login_required
 def reactivate(user_id):
     user = db.get_or_404(User, user_id)
     return _run(lambda: services.reactivate(user, by=current_user), user,
                 _("The account is active again."))
+
+
+@bp.post("/<int:user_id>/erase")
+@recent_login_required
+def erase(user_id):
+    user = db.get_or_404(User, user_id)
+    if request.form.get("confirm") != "erase":
+        flash(_("Tick the box to confirm that the erasure cannot be undone."), "error")
+        return redirect(url_for(".detail", user_id=user.id))
+    return _run(lambda: privacy.erase(user, by=current_user), user,
+                _("The person's personal data is erased. Their course counts remain, anonymously."))
 
 
 def _run(action, user, success_message):

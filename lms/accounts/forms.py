@@ -4,12 +4,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from lms import i18n
-from lms.core.fields import strip
 from lms.accounts.models import EMAIL_MAX, NAME_MAX, Role
-from lms.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN
+from lms.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN, is_weak
+from lms.core.fields import strip
 
 
 def _email_field(label):
@@ -20,6 +20,13 @@ def _email_field(label):
     ])
 
 
+def not_weak(form, field):
+    """Refuse a password from the lists of common ones, or made of the person's email address."""
+    email = form.email.data if hasattr(form, "email") else getattr(form, "user_email", None)
+    if field.data and is_weak(field.data, email=email):
+        raise ValidationError(_l("This password is too easy to guess. Try a few words you will remember."))
+
+
 def _new_password_field(label):
     return PasswordField(label, validators=[
         DataRequired(_l("Enter a password.")),
@@ -27,6 +34,7 @@ def _new_password_field(label):
             min=PASSWORD_MIN, max=PASSWORD_MAX,
             message=_l("Use between %(min)d and %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX),
         ),
+        not_weak,
     ])
 
 
@@ -75,13 +83,38 @@ class LoginForm(FlaskForm):
     ])
 
 
-class PasswordForm(FlaskForm):
+class NewPasswordForm(FlaskForm):
+    """A new password, checked against the person's own email address (`user_email`)."""
+
+    new_password = _new_password_field(_l("New password"))
+    confirm = _confirm_field(_l("New password again"), "new_password")
+
+    def __init__(self, *args, user_email: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_email = user_email
+
+
+class PasswordForm(NewPasswordForm):
     current_password = PasswordField(_l("Current password"), validators=[
         DataRequired(_l("Enter your current password.")),
         Length(max=PASSWORD_MAX),
     ])
-    new_password = _new_password_field(_l("New password"))
-    confirm = _confirm_field(_l("New password again"), "new_password")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _email_field(_l("Email"))
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app, or a recovery code"), filters=[strip], validators=[
+        DataRequired(_l("Enter the code.")), Length(max=32, message=_l("Enter the code."))])
+
+
+class ReauthenticateForm(FlaskForm):
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Enter your password.")), Length(max=PASSWORD_MAX)])
+    code = StringField(_l("Code from your authenticator app, or a recovery code"), filters=[strip],
+                       validators=[Optional(), Length(max=32)])
 
 
 class RoleForm(FlaskForm):

@@ -1,6 +1,7 @@
 """Users and the roles they hold."""
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
 from lms.sqltypes import UTCDateTime, utcnow
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
 
 EMAIL_MAX = 254
 NAME_MAX = 200
@@ -52,6 +57,16 @@ class User(UserMixin, db.Model):
     #: False once an admin deactivates the account; the person cannot log in, records stay.
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Carried in the login cookie; a new value ends every session (logout, new password, deactivation).
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Base32 TOTP secret; set while setting up two-factor, in use once totp_enabled_at is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The last TOTP time step accepted, so no code works twice.
+    totp_last_step: Mapped[int | None]
+    #: When an admin erased the person's data; the row stays so program counts stay right.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan",
@@ -60,6 +75,14 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def role_names(self) -> frozenset[Role]:
@@ -74,6 +97,17 @@ class User(UserMixin, db.Model):
         if self.native_name and self.native_name != self.full_name:
             return f"{self.full_name} ({self.native_name})"
         return self.full_name
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for a lost authenticator; only its SHA-256 is kept."""
+
+    __tablename__ = "lms_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class UserRole(db.Model):

@@ -1,5 +1,7 @@
 """argon2id password hashing with the cost set in config."""
 
+from functools import lru_cache
+
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
@@ -36,3 +38,22 @@ def _dummy_hash() -> str:
     if state.dummy_hash is None:
         state.dummy_hash = state.password_hasher.hash("not-a-real-password")
     return state.dummy_hash
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    # zxcvbn ships the 30,000 most common passwords of real leaks, most common first.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def is_weak(password: str, *, email: str | None = None) -> bool:
+    """A common password, or one made of the person's own email address: ASVS asks to refuse both."""
+    lowered = password.strip().lower()
+    if lowered in _common_passwords():
+        return True
+    if email:
+        local = email.lower().split("@")[0]
+        return lowered in {email.lower(), local}
+    return False

@@ -6,9 +6,11 @@ from sqlalchemy import exc, func, or_, select
 from lms import signals
 from lms.accounts.models import Role, User, UserRole
 from lms.accounts.passwords import hash_password, verify_password
+from lms.accounts.sessions import end_all_sessions
 from lms.audit.models import Action
 from lms.audit.services import record
 from lms.extensions import db
+from lms.sqltypes import utcnow
 
 
 class AccountError(ValueError):
@@ -59,12 +61,6 @@ def _email_taken() -> AccountError:
     return AccountError(_l("An account with this email already exists."), field="email")
 
 
-def load_active_user(user_id: str) -> User | None:
-    """Flask-Login's user loader: a deactivated account's sessions stop working at once."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
-
-
 def authenticate(email: str, password: str) -> User | None:
     """Return the user these credentials belong to, or None; rehash an outdated hash."""
     user = find_by_email(email)
@@ -84,6 +80,11 @@ def update_profile(user: User, *, full_name: str, native_name: str | None, local
     db.session.flush()
 
 
+def mark_email_verified(user: User) -> None:
+    user.email_verified_at = user.email_verified_at or utcnow()
+    db.session.flush()
+
+
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
     db.session.flush()
@@ -93,8 +94,13 @@ def change_password(user: User, *, current: str, new: str) -> None:
     matches, _ = verify_password(user.password_hash, current)
     if not matches:
         raise AccountError(_l("Your current password is not correct."), field="current_password")
-    user.password_hash = hash_password(new)
-    db.session.flush()
+    set_password(user, new)
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a new password and end every session that used the old one."""
+    user.password_hash = hash_password(password)
+    end_all_sessions(user)
 
 
 def grant_role(user: User, role: Role, *, by: User | None) -> None:
@@ -127,7 +133,7 @@ def deactivate(user: User, *, by: User) -> None:
     if user.has_role(Role.ADMIN):
         _refuse_if_last_admin(user)
     user.is_active = False
-    db.session.flush()
+    end_all_sessions(user)
     record(Action.USER_DEACTIVATED, actor=by, target=user)
     signals.user_status_changed.send(user, active=False, by=by)
 

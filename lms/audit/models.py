@@ -19,6 +19,7 @@ class Action(enum.StrEnum):
     USER_REACTIVATED = "user_reactivated"
     ADMIN_CREATED = "admin_created"
     ENROLLMENTS_IMPORTED = "enrollments_imported"
+    USER_ERASED = "user_erased"
 
     @property
     def label(self):
@@ -32,6 +33,7 @@ ACTION_LABELS = {
     Action.USER_REACTIVATED: _l("Account reactivated"),
     Action.ADMIN_CREATED: _l("Administrator created"),
     Action.ENROLLMENTS_IMPORTED: _l("Enrollments imported"),
+    Action.USER_ERASED: _l("Personal data erased"),
 }
 
 

@@ -1,12 +1,9 @@
 """Record audit events."""
 
-import logging
-
 from lms.accounts.models import User
 from lms.audit.models import Action, AuditEvent
+from lms.core.security_log import security_event
 from lms.extensions import db
-
-log = logging.getLogger("lms.audit")
 
 
 def record(action: Action, *, actor: User | None, target: User | None = None, **details) -> AuditEvent:
@@ -19,8 +16,5 @@ def record(action: Action, *, actor: User | None, target: User | None = None, **
     )
     db.session.add(event)
     db.session.flush()
-    log.info(
-        "audit action=%s actor=%s target=%s details=%r",
-        action.value, event.actor_id, event.target_user_id, event.details,
-    )
+    security_event(action.value, actor_id=event.actor_id, target=event.target_user_id, **event.details)
     return event

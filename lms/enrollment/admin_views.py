@@ -6,6 +6,8 @@ from flask_login import current_user
 
 from lms.accounts.access import require_role
 from lms.accounts.models import Role
+from lms.accounts.sessions import recent_login_required
+from lms.core.security_log import security_event
 from lms.accounts.services import AccountError
 from lms.courses.models import Course
 from lms.enrollment import evaluations, imports, roster
@@ -40,8 +42,10 @@ def index(course_id):
 
 
 @bp.get("/roster.csv")
+@recent_login_required
 def export(course_id):
     course = db.get_or_404(Course, course_id)
+    security_event("roster_exported", course=course.id)
     enrollments = db.session.scalars(roster.roster_query(course.id, **_filters())).all()
     body = roster.roster_csv(enrollments, roster.required_modules(course.id))
     return Response(body, mimetype="text/csv", headers={

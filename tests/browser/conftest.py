@@ -67,3 +67,27 @@ def new_page(browser, request):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+@pytest.fixture
+def log_in(app, live_server):
+    """Log in through the form, whatever the interface language, with the second factor if asked."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD, totp_code
+
+    def go(page, email, password=PASSWORD):
+        page.goto(f"{live_server}/login")
+        page.locator("#email").fill(email)
+        page.locator("#password").fill(password)
+        page.locator("main form button[type=submit]").click()
+        if "/login/two-factor" in page.url:
+            from lms.accounts.services import find_by_email
+
+            with app.app_context():
+                user_id = find_by_email(email).id
+            page.locator("#code").fill(totp_code(app, user_id))
+            page.locator("main form button[type=submit]").click()
+        expect(page.locator("main form #password")).to_have_count(0)
+
+    return go

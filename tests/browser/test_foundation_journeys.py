@@ -10,16 +10,7 @@ from tests.browser.conftest import DESKTOP, PHONE
 from tests.conftest import PASSWORD
 
 
-def log_in(page, base, email, password=PASSWORD):
-    """Log in through the form, whatever the interface language."""
-    page.goto(f"{base}/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("main form #password")).to_have_count(0)
-
-
-def test_a_visitor_registers_switches_language_logs_out_and_back_in(live_server, page):
+def test_a_visitor_registers_switches_language_logs_out_and_back_in(live_server, page, log_in):
     page.goto(live_server)
     page.get_by_role("link", name="Create an account").first.click()
     page.get_by_label("Full name").fill("Selam Tesfaye")
@@ -39,7 +30,7 @@ def test_a_visitor_registers_switches_language_logs_out_and_back_in(live_server,
     page.locator("form[action$='/logout'] button").click()
     expect(page.locator("a[href$='/login']").first).to_be_visible()
     page.context.clear_cookies()
-    log_in(page, live_server, "selam@example.org")
+    log_in(page, "selam@example.org")
     expect(page.locator("html")).to_have_attribute("lang", "ar")  # the choice followed the account
 
 
@@ -55,10 +46,10 @@ def test_bad_registration_input_is_shown_next_to_the_field_and_kept(live_server,
     expect(page.get_by_label("Full name")).to_have_value("Nguyễn Thị Lan")
 
 
-def test_an_admin_grants_the_mentor_role_and_reads_it_in_the_audit_log(live_server, page, make_user):
+def test_an_admin_grants_the_mentor_role_and_reads_it_in_the_audit_log(live_server, page, make_user, log_in):
     make_user("admin", email="office@example.org", full_name="Program Office")
     make_user(full_name="Amina Warsame", email="amina@example.org")
-    log_in(page, live_server, "office@example.org")
+    log_in(page, "office@example.org")
     page.get_by_role("link", name="People").first.click()
     page.get_by_label("Name or email").fill("amina")
     page.get_by_role("button", name="Search").click()
@@ -82,9 +73,9 @@ def test_the_keyboard_reaches_the_skip_link_first_and_it_moves_focus_to_the_cont
     expect(page.locator("main")).to_be_focused()
 
 
-PUBLIC_PAGES = ["/", "/login", "/register", "/courses", "/courses/{course}"]
+PUBLIC_PAGES = ["/", "/login", "/register", "/password/forgot", "/courses", "/courses/{course}"]
 PRIVATE_PAGES = [
-    "/", "/account", "/account/password", "/my/journal", "/admin/users", "/admin/audit", "/admin/programs",
+    "/", "/account", "/account/password", "/account/two-factor", "/reauthenticate", "/my/journal", "/admin/users", "/admin/audit", "/admin/programs",
     "/admin/programs/{program}", "/admin/programs/{program}/cohorts/new", "/admin/courses/{course}",
     "/admin/courses/{course}/edit", "/admin/modules/{module}/edit", "/admin/courses/{course}/translations/es",
     "/admin/courses/{course}/roster", "/admin/courses/{course}/import", "/admin/courses/{course}/evaluations",
@@ -94,7 +85,8 @@ PRIVATE_PAGES = [
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 @pytest.mark.parametrize("language", ["en", "ar"])
-def test_main_pages_fit_the_screen_and_pass_axe(live_server, new_page, make_user, make_course, viewport, language):
+def test_main_pages_fit_the_screen_and_pass_axe(live_server, new_page, make_user, make_course, log_in, viewport,
+                                                language):
     make_user("admin", email="office@example.org", full_name="Program Office", locale=language)
     for n in range(3):
         make_user(full_name=f"Trainee {n} with a rather long name that has to wrap", native_name="ሰላም ተስፋዬ")
@@ -104,7 +96,7 @@ def test_main_pages_fit_the_screen_and_pass_axe(live_server, new_page, make_user
     pages_seen = []
     for logged_in in (False, True):
         if logged_in:
-            log_in(page, live_server, "office@example.org")
+            log_in(page, "office@example.org")
         for path in PRIVATE_PAGES if logged_in else PUBLIC_PAGES:
             path = path.format(**ids)
             page.goto(live_server + path)

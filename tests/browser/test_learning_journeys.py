@@ -3,14 +3,14 @@
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
-from tests.browser.test_foundation_journeys import log_in
 
 
-def test_a_trainee_enrolls_completes_a_course_and_evaluates_it(live_server, new_page, make_user, make_course):
+def test_a_trainee_enrolls_completes_a_course_and_evaluates_it(live_server, new_page, make_user, make_course,
+                                                               log_in):
     make_course(modules=2, title="Foundations of Infant Mental Health", translations={"es": "Fundamentos"})
     make_user(email="lan@example.org", full_name="Nguyễn Thị Lan")
     page = new_page(viewport=PHONE)
-    log_in(page, live_server, "lan@example.org")
+    log_in(page, "lan@example.org")
 
     page.get_by_role("link", name="Courses").first.click()
     page.get_by_label("Search courses").fill("foundations")
@@ -47,9 +47,9 @@ def test_a_trainee_enrolls_completes_a_course_and_evaluates_it(live_server, new_
     assert overflow <= 0
 
 
-def test_an_admin_builds_a_course_and_enrolls_people_from_a_file(live_server, page, make_user, tmp_path):
+def test_an_admin_builds_a_course_and_enrolls_people_from_a_file(live_server, page, make_user, tmp_path, log_in):
     make_user("admin", email="office@example.org", full_name="Program Office")
-    log_in(page, live_server, "office@example.org")
+    log_in(page, "office@example.org")
     page.get_by_role("link", name="Programs").first.click()
     page.get_by_role("link", name="New program").click()
     page.get_by_label("Name").fill("BIPOC Community of Leaders Certificate")
