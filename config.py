@@ -28,9 +28,22 @@ def environment_settings(environ: Mapping[str, str] = os.environ) -> dict:
         settings["SECRET_KEY"] = environ["SECRET_KEY"]
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = database_url(environ["DATABASE_URL"])
-    if environ.get("LMS_TIMEZONE"):
-        settings["LMS_TIMEZONE"] = environ["LMS_TIMEZONE"]
+    for name, convert in ENVIRONMENT_SETTINGS.items():
+        if environ.get(name):
+            settings[name] = convert(environ[name])
     return settings
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+#: LMS settings a deployment may give as environment variables of the same name, and their types.
+ENVIRONMENT_SETTINGS = {
+    "LMS_TIMEZONE": str, "LMS_URL_PREFIX": str, "LMS_RATELIMIT_STORAGE_URI": str,
+    "LMS_MAIL_SERVER": str, "LMS_MAIL_PORT": int, "LMS_MAIL_USE_TLS": _flag, "LMS_MAIL_USE_SSL": _flag,
+    "LMS_MAIL_USERNAME": str, "LMS_MAIL_PASSWORD": str, "LMS_MAIL_SENDER": str,
+}
 
 
 class Config:
@@ -68,6 +81,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     LMS_ALLOW_DEMO_DATA = False
+    LMS_HSTS = True
 
     @staticmethod
     def check(config: Mapping) -> None:
@@ -76,6 +90,8 @@ class ProductionConfig(Config):
             problems.append("set SECRET_KEY to a long random value")
         if not config.get("SQLALCHEMY_DATABASE_URI"):
             problems.append("set DATABASE_URL to the PostgreSQL database")
+        if not str(config.get("LMS_RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
+            problems.append("set LMS_RATELIMIT_STORAGE_URI to the Redis server the workers share")
         if config.get("DEBUG"):
             problems.append("turn debug mode off (FLASK_DEBUG)")
         if problems:

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from lms.accounts import services
 from lms.accounts.models import Role
-from lms.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN
+from lms.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN, is_weak
 from lms.audit.models import Action
 from lms.audit.services import record
 from lms.extensions import db
@@ -51,6 +51,8 @@ def _read_password(from_stdin: bool) -> str:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
         raise click.ClickException(f"The password must have {PASSWORD_MIN} to {PASSWORD_MAX} characters.")
+    if is_weak(password):
+        raise click.ClickException("This password is too easy to guess. Try a few words you will remember.")
     return password
 
 
@@ -67,6 +69,8 @@ def demo_data():
     click.echo(f"Demo data ready: {created} people created, {len(logins) - created} already there.")
     click.echo("The program has 2 cohorts and 3 courses in English, Spanish and Amharic.")
     click.echo(f"Every demo account uses the password: {DEMO_PASSWORD}")
+    click.echo("Administrators use a second factor. For the demo administrator, get a code with:")
+    click.echo("  .venv/bin/flask --app wsgi lms demo-code jordan.ellis@example.org")
     for role in (Role.ADMIN, Role.MENTOR, Role.TRAINEE):
         holders = [login for login in logins if role in login.roles]
         shown = holders if role is not Role.TRAINEE else holders[:3]
@@ -75,3 +79,18 @@ def demo_data():
             click.echo(f"    {login.email:<36} {login.name}")
         if len(shown) < len(holders):
             click.echo(f"    ... and {len(holders) - len(shown)} more, listed under Admin > People.")
+
+
+@lms_cli.command("demo-code")
+@click.argument("email")
+def demo_code(email):
+    """Print a two-factor code for a demo account (demo configurations only)."""
+    from lms.accounts.twofactor import current_code
+    from lms.demo.people import DEMO_DOMAIN
+
+    user = services.find_by_email(email)
+    if not current_app.config["LMS_ALLOW_DEMO_DATA"] or user is None or not user.email.endswith("@" + DEMO_DOMAIN):
+        raise click.ClickException("Codes are only printed for demo accounts, where demo data is allowed.")
+    if not user.two_factor_enabled:
+        raise click.ClickException(f"{user.email} does not use two-factor authentication.")
+    click.echo(current_code(user))

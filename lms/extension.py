@@ -1,6 +1,7 @@
 """The LMS extension object: stores options, and wires everything in init_app."""
 
 import copy
+from datetime import timedelta
 import logging
 import weakref
 from dataclasses import dataclass
@@ -102,8 +103,12 @@ class LMS:
                 "The LMS extension is already registered on this app. "
                 "Call LMS(app) or lms.init_app(app) once per app."
             )
-        for key, value in {**DEFAULTS, **FLASK_DEFAULTS}.items():
+        for key, value in DEFAULTS.items():
             app.config.setdefault(key, copy.deepcopy(value))
+        for key, value in FLASK_DEFAULTS.items():
+            # Flask's own defaults are present from the start: replace them, keep what the host chose.
+            if app.config.get(key) == Flask.default_config.get(key):
+                app.config[key] = value
         prefix = _normalise_prefix(
             url_prefix if url_prefix is not None else self.url_prefix or app.config["LMS_URL_PREFIX"]
         )
@@ -114,7 +119,8 @@ class LMS:
             csrf.init_app(app)
         _init_babel(app)
         app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["LMS_RATELIMIT_STORAGE_URI"])
-        app.config.setdefault("PERMANENT_SESSION_LIFETIME", app.config["LMS_SESSION_MAX_HOURS"] * 3600)
+        if app.config["PERMANENT_SESSION_LIFETIME"] == Flask.default_config["PERMANENT_SESSION_LIFETIME"]:
+            app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["LMS_SESSION_MAX_HOURS"])
         limiter.init_app(app)
         app.after_request(headers.add_security_headers)
 

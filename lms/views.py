@@ -76,6 +76,8 @@ ERROR_MESSAGES = {
 
 def render_error(error):
     """Render a friendly error page, never a traceback."""
+    if getattr(error, "response", None) is not None:
+        return error.response  # a page made for this refusal, e.g. the login form saying why
     if isinstance(error, CSRFError):
         security_event("csrf_failed")
         code, title = 400, _("This form has expired")

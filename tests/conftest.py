@@ -141,15 +141,8 @@ def make_user(app):
 
 def totp_code(app, user_id: int) -> str:
     """A code the app will accept now for this user: the next time step not used yet."""
-    import time
-
-    import pyotp
-
     with app.app_context():
-        user = db.session.get(User, user_id)
-        totp = pyotp.TOTP(user.totp_secret)
-        step = max(int(time.time()) // totp.interval, (user.totp_last_step or -1) + 1)
-        return totp.generate_otp(step)
+        return twofactor.current_code(db.session.get(User, user_id))
 
 
 @pytest.fixture

@@ -170,3 +170,26 @@ def test_logging_out_clears_the_session(client, make_user, login):
     client.post_form("/logout")
     with client.session_transaction() as session:
         assert "_user_id" not in session
+
+
+def test_an_unknown_email_costs_a_password_hash_check_like_a_real_account(app, client, make_user, monkeypatch):
+    from lms.accounts import passwords
+
+    make_user(email="lan@example.org")
+    calls = []
+
+    class CountingHasher:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def verify(self, password_hash, password):
+            calls.append(password_hash)
+            return self.inner.verify(password_hash, password)
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(passwords, "_hasher", lambda: CountingHasher(app.extensions["lms"].password_hasher))
+    client.post_form("/login", {"email": "nobody@example.org", "password": "some password"})
+    client.post_form("/login", {"email": "lan@example.org", "password": "some password"})
+    assert len(calls) == 2, "the unknown email was checked against a stand-in hash too"

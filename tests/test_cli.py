@@ -80,3 +80,26 @@ def _script(text):
     import unicodedata
 
     return unicodedata.name(text[0]).split()[0]
+
+
+def test_create_admin_refuses_a_common_password(app):
+    result = run(app, "create-admin", "office@example.org", "--password-stdin", input="password123\n")
+    assert result.exit_code != 0 and "too easy to guess" in result.output
+    assert users(app) == {}
+
+
+def test_the_demo_administrator_uses_a_second_factor_and_demo_code_prints_it(app, client):
+    run(app, "demo-data")
+    code = run(app, "demo-code", "jordan.ellis@example.org").output.strip()
+    assert code.isdigit() and len(code) == 6
+    response = client.post_form("/login", {"email": "jordan.ellis@example.org", "password": "community-2026"})
+    assert response.headers["Location"].startswith("/login/two-factor")
+    assert client.post_form(response.headers["Location"], {"code": code}).headers["Location"] == "/"
+
+
+def test_demo_code_is_refused_outside_demo_accounts_and_configurations(app, make_user):
+    make_user("admin", email="real.admin@county.example")
+    assert run(app, "demo-code", "real.admin@county.example").exit_code != 0
+    run(app, "demo-data")
+    app.config["LMS_ALLOW_DEMO_DATA"] = False
+    assert run(app, "demo-code", "jordan.ellis@example.org").exit_code != 0

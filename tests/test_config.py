@@ -10,7 +10,7 @@ from wsgi import create_app
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    for name in ("SECRET_KEY", "DATABASE_URL", "FLASK_DEBUG", "LMS_ENV"):
+    for name in ("SECRET_KEY", "DATABASE_URL", "FLASK_DEBUG", "LMS_ENV", "LMS_RATELIMIT_STORAGE_URI"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -40,7 +40,11 @@ def test_postgresql_urls_use_psycopg_3(given, expected):
     ({"DATABASE_URL": "postgresql://u@h/d"}, "SECRET_KEY"),
     ({"SECRET_KEY": DEV_SECRET_KEY, "DATABASE_URL": "postgresql://u@h/d"}, "SECRET_KEY"),
     ({"SECRET_KEY": "s" * 40}, "DATABASE_URL"),
-    ({"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/d", "FLASK_DEBUG": "1"}, "debug"),
+    ({"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/d", "LMS_RATELIMIT_STORAGE_URI": "redis://r",
+      "FLASK_DEBUG": "1"}, "debug"),
+    ({"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/d"}, "LMS_RATELIMIT_STORAGE_URI"),
+    ({"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/d", "LMS_RATELIMIT_STORAGE_URI": "memory://"},
+     "Redis"),
 ])
 def test_production_refuses_to_start_without_its_settings(monkeypatch, environment, complaint):
     for name, value in environment.items():
@@ -52,7 +56,12 @@ def test_production_refuses_to_start_without_its_settings(monkeypatch, environme
 def test_production_starts_with_its_settings_and_secure_cookies(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://lms@localhost/lms")
+    monkeypatch.setenv("LMS_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("LMS_MAIL_SERVER", "smtp.example.org")
+    monkeypatch.setenv("LMS_MAIL_PORT", "2525")
     app = create_app("production")
+    assert app.config["LMS_MAIL_SERVER"] == "smtp.example.org" and app.config["LMS_MAIL_PORT"] == 2525
+    assert app.config["LMS_HSTS"] is True
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True

@@ -58,6 +58,13 @@ def verify(user: User, code: str) -> str | None:
     return None
 
 
+def current_code(user: User) -> str:
+    """The code an authenticator app would show now, or the next one if this one was used (demos, tests)."""
+    totp = pyotp.TOTP(user.totp_secret)
+    step = max(int(time.time()) // totp.interval, (user.totp_last_step or -1) + 1)
+    return totp.generate_otp(step)
+
+
 def disable(user: User) -> None:
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))

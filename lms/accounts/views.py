@@ -1,5 +1,6 @@
 """Registering, logging in and out, and looking after one's own account."""
 
+import hashlib
 import time
 
 from flask import (
@@ -27,8 +28,13 @@ PENDING = "lms_pending_2fa"
 PENDING_SECONDS = 300
 
 
+def _hashed(value: str) -> str:
+    """Keep personal data such as emails out of the rate-limit store."""
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
 def _login_account_key() -> str:
-    return "login-account:" + services.normalise_email(request.form.get("email", ""))
+    return "login-account:" + _hashed(services.normalise_email(request.form.get("email", "")))
 
 
 def _login_failed(response) -> bool:
@@ -91,7 +97,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None or not user.is_active:
-            security_event("login_failed", actor_id=user.id if user else None)
+            attacked = user or services.find_by_email(form.email.data)
+            security_event("login_failed", target=attacked.id if attacked else None)
             form.form_errors.append(
                 _("Email or password is not correct.") if user is None
                 else _("This account has been deactivated. Please contact the program office."))
@@ -105,11 +112,13 @@ def login():
     return render_template("lms/accounts/login.html", form=form)
 
 
-def _complete_login(user: User):
+def _complete_login(user: User, notice: str | None = None):
     db.session.commit()
     sessions.start_session(user)
     security_event("login_succeeded", actor_id=user.id)
     flash(_("Welcome back, %(name)s.", name=user.full_name), "success")
+    if notice:
+        flash(notice, "info")
     return redirect(safe_next_url(request.args.get("next")))
 
 
@@ -133,9 +142,10 @@ def two_factor_login():
     if form.validate_on_submit():
         kind = twofactor.verify(user, form.code.data)
         if kind:
+            notice = None
             if kind == "recovery":
-                flash(_("You used a recovery code. %(n)s are left.", n=twofactor.unused_recovery_codes(user)), "info")
-            return _complete_login(user)
+                notice = _("You used a recovery code. %(n)s are left.", n=twofactor.unused_recovery_codes(user))
+            return _complete_login(user, notice)
         security_event("two_factor_failed", actor_id=user.id)
         form.code.errors = [_("This code is not right, or it was used already.")]
     return render_template("lms/accounts/two_factor_login.html", form=form)
@@ -153,6 +163,8 @@ def logout():
 
 
 @bp.route("/reauthenticate", methods=["GET", "POST"])
+@limiter.limit(_account_limit, key_func=lambda: f"reauth:{current_user.id}", methods=["POST"],
+               deduct_when=_login_failed)
 def reauthenticate():
     """Ask for the password (and second factor) again before a sensitive action."""
     form = ReauthenticateForm()
@@ -172,8 +184,7 @@ def reauthenticate():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"])
-@limiter.limit(_account_limit, key_func=lambda: "forgot:" + services.normalise_email(request.form.get("email", "")),
-               methods=["POST"])
+@limiter.limit(_account_limit, key_func=lambda: "forgot:" + _login_account_key(), methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

@@ -3,8 +3,10 @@
 import unicodedata
 from dataclasses import dataclass
 
+from lms.accounts import twofactor
 from lms.accounts.models import Role
 from lms.accounts.services import create_user, find_by_email
+from lms.sqltypes import utcnow
 
 DEMO_PASSWORD = "community-2026"
 DEMO_DOMAIN = "example.org"
@@ -71,7 +73,11 @@ def build_people() -> list[DemoLogin]:
         email = demo_email(full_name)
         created = find_by_email(email) is None
         if created:
-            create_user(email=email, full_name=full_name, native_name=native_name,
-                        locale=locale, password=DEMO_PASSWORD, roles=roles)
+            user = create_user(email=email, full_name=full_name, native_name=native_name,
+                               locale=locale, password=DEMO_PASSWORD, roles=roles)
+            if Role.ADMIN in roles:
+                twofactor.begin_setup(user)
+                user.totp_enabled_at = utcnow()
         logins.append(DemoLogin(email=email, name=full_name, roles=roles, created=created))
     return logins
+

@@ -75,7 +75,8 @@ def test_the_keyboard_reaches_the_skip_link_first_and_it_moves_focus_to_the_cont
 
 PUBLIC_PAGES = ["/", "/login", "/register", "/password/forgot", "/courses", "/courses/{course}"]
 PRIVATE_PAGES = [
-    "/", "/account", "/account/password", "/account/two-factor", "/reauthenticate", "/my/journal", "/admin/users", "/admin/audit", "/admin/programs",
+    "/", "/account", "/account/password", "/account/two-factor", "/reauthenticate", "/my/journal",
+    "/admin/users", "/admin/audit", "/admin/programs",
     "/admin/programs/{program}", "/admin/programs/{program}/cohorts/new", "/admin/courses/{course}",
     "/admin/courses/{course}/edit", "/admin/modules/{module}/edit", "/admin/courses/{course}/translations/es",
     "/admin/courses/{course}/roster", "/admin/courses/{course}/import", "/admin/courses/{course}/evaluations",
