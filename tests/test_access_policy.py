@@ -145,3 +145,13 @@ def test_no_get_route_changes_state(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("lms.") and POLICY[rule.endpoint][0] == "POST":
             assert "GET" not in rule.methods, rule
+
+
+@pytest.mark.parametrize("endpoint", sorted(e for e, (method, _, _) in POLICY.items() if method == "POST"))
+def test_every_post_needs_a_csrf_token(app, make_user, login, world, endpoint):
+    _, path, _ = POLICY[endpoint]
+    client = app.test_client()
+    login(client, make_user("admin"))
+    response = client.post(path.format(**world))
+    assert response.status_code == 400, endpoint
+    assert "This form has expired" in response.get_data(as_text=True)

@@ -145,3 +145,15 @@ def make_user_on():
             return type("Person", (), {"email": user.email, "id": user.id})
 
     return make
+
+
+def test_a_bare_host_gets_a_request_size_cap_and_safe_cookies(tmp_path):
+    app = Flask("bare")
+    app.config.update(SECRET_KEY="s", SQLALCHEMY_DATABASE_URI=database_url(tmp_path))
+    LMS(app)
+    assert app.config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    kept = Flask("host_with_its_own")
+    kept.config.update(SECRET_KEY="s", SQLALCHEMY_DATABASE_URI=database_url(tmp_path), MAX_CONTENT_LENGTH=10)
+    LMS(kept)
+    assert kept.config["MAX_CONTENT_LENGTH"] == 10

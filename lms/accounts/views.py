@@ -153,7 +153,7 @@ def two_factor_login():
 
 @bp.post("/logout")
 def logout():
-    user = db.session.get(User, current_user.id)
+    user = current_user._get_current_object()
     sessions.end_all_sessions(user)
     db.session.commit()
     security_event("logout", actor_id=user.id)
