@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The suite runs on every core; `make test PYTEST_ARGS="-n0 -k name"` runs one test in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test install install-dev translations extract-messages update-translations db-upgrade clean
 
