@@ -43,6 +43,7 @@ ENVIRONMENT_SETTINGS = {
     "LMS_TIMEZONE": str, "LMS_URL_PREFIX": str, "LMS_RATELIMIT_STORAGE_URI": str,
     "LMS_MAIL_SERVER": str, "LMS_MAIL_PORT": int, "LMS_MAIL_USE_TLS": _flag, "LMS_MAIL_USE_SSL": _flag,
     "LMS_MAIL_USERNAME": str, "LMS_MAIL_PASSWORD": str, "LMS_MAIL_SENDER": str,
+    "LMS_ENCRYPTION_KEYS": lambda value: [k.strip() for k in value.split(",") if k.strip()],
 }
 
 
@@ -90,6 +91,8 @@ class ProductionConfig(Config):
             problems.append("set SECRET_KEY to a long random value")
         if not config.get("SQLALCHEMY_DATABASE_URI"):
             problems.append("set DATABASE_URL to the PostgreSQL database")
+        if not config.get("LMS_ENCRYPTION_KEYS"):
+            problems.append("set LMS_ENCRYPTION_KEYS (generate one with `flask lms generate-key`)")
         if not str(config.get("LMS_RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
             problems.append("set LMS_RATELIMIT_STORAGE_URI to the Redis server the workers share")
         if config.get("DEBUG"):

@@ -1,6 +1,12 @@
 """The certificate engine: given the data to print, return PDF bytes.
 
 It knows nothing of Flask or the database, so it can be tested, benchmarked and reused on
-its own. The LMS calls it and wraps the bytes in a download. Filled in by the certificates
-issue; this package is its home.
+its own. The LMS calls it and wraps the bytes in a download. Text in any of the program's
+scripts goes through :mod:`certificates.text`, which picks a shipped font for each run of
+characters (:mod:`certificates.fonts`); check names with :func:`can_print` before printing.
 """
+
+from certificates.fonts import can_print, missing_characters
+from certificates.ledger import LedgerData, LedgerRow, render_ledger
+
+__all__ = ["LedgerData", "LedgerRow", "can_print", "missing_characters", "render_ledger"]

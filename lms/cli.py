@@ -94,3 +94,21 @@ def demo_code(email):
     if not user.two_factor_enabled:
         raise click.ClickException(f"{user.email} does not use two-factor authentication.")
     click.echo(current_code(user))
+
+
+@lms_cli.command("generate-key")
+def generate_key():
+    """Print a new encryption key for LMS_ENCRYPTION_KEYS."""
+    from lms.core.crypto import generate_key as new_key
+
+    click.echo(new_key())
+
+
+@lms_cli.command("rotate-keys")
+def rotate_keys():
+    """Re-encrypt private notes with the first key of LMS_ENCRYPTION_KEYS, so older keys can be removed."""
+    from lms.mentoring.logs import rotate_encryption
+
+    count = rotate_encryption()
+    db.session.commit()
+    click.echo(f"Re-encrypted {count} items with the newest key.")

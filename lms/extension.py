@@ -55,6 +55,10 @@ DEFAULTS = {
     "LMS_VERIFY_TOKEN_HOURS": 72,
     #: Strict-Transport-Security; production turns it on.
     "LMS_HSTS": False,
+    #: Paper for printed documents (hours ledgers, certificates): "letter" or "A4".
+    "LMS_PAPER_SIZE": "letter",
+    #: Fernet keys for confidential text at rest, newest first (see lms/core/crypto.py).
+    "LMS_ENCRYPTION_KEYS": [],
     #: SMTP; with no server, emails are written to the log (development).
     "LMS_MAIL_SERVER": None,
     "LMS_MAIL_PORT": 587,
@@ -84,6 +88,8 @@ class LMSState:
     password_hasher: PasswordHasher
     #: A hash verified for unknown emails so they take as long as real ones; made on first use.
     dummy_hash: str | None = None
+    #: The MultiFernet built from LMS_ENCRYPTION_KEYS; made on first use.
+    fernet: object | None = None
 
 
 class LMS:

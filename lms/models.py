@@ -7,3 +7,7 @@ from lms.courses.models import (  # noqa: F401
 )
 from lms.enrollment.models import CourseEvaluation, Enrollment, ModuleProgress  # noqa: F401
 from lms.notifications.models import Notification  # noqa: F401
+from lms.mentoring.models import (  # noqa: F401
+    GroupMember, MentorAssignment, MentorInvitation, MentorLanguage, MentorProfile, ReflectiveGroup,
+    ReflectiveSession, SessionRevision, Topic,
+)

@@ -19,6 +19,10 @@ from lms.courses.admin_views import bp as programs_bp
 from lms.courses.views import bp as courses_bp
 from lms.enrollment.admin_views import bp as rosters_bp
 from lms.enrollment.views import bp as enrollment_bp
+from lms.mentoring import receivers  # noqa: F401  (connects the mentoring signal receivers)
+from lms.mentoring.admin_views import bp as mentoring_admin_bp
+from lms.mentoring.mentor_views import bp as mentor_bp
+from lms.mentoring.trainee_views import bp as my_mentoring_bp
 from lms.extensions import login_manager
 
 blueprint = Blueprint(
@@ -26,7 +30,7 @@ blueprint = Blueprint(
     static_folder="static", static_url_path="/lms-static",
 )
 for child in (core_bp, accounts_bp, two_factor_bp, users_bp, audit_bp, courses_bp, enrollment_bp, programs_bp,
-              course_admin_bp, rosters_bp):
+              course_admin_bp, rosters_bp, mentor_bp, my_mentoring_bp, mentoring_admin_bp):
     blueprint.register_blueprint(child)
 
 #: Endpoints anyone may reach without logging in. Every other LMS endpoint requires a login.

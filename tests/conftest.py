@@ -15,6 +15,7 @@ from config import TestingConfig
 from lms import LMS, db
 from lms.accounts import services, twofactor
 from lms.accounts.models import Role, User
+from lms.mentoring.topics import seed_builtin_topics
 from lms.sqltypes import utcnow
 
 PASSWORD = "correct horse battery"
@@ -64,6 +65,8 @@ def make_host_app(tmp_path, *, url_prefix=None, create_tables=True, **config) ->
         with app.app_context():
             db.drop_all()
             db.create_all()
+            seed_builtin_topics()  # the migration inserts them; create_all does not
+            db.session.commit()
     return app
 
 

@@ -21,6 +21,12 @@ REDIRECTS = {ANON: LOGIN, TRAINEE: 302, MENTOR: 302, ADMIN: 302}
 NOT_YOURS = {ANON: LOGIN, TRAINEE: 404, MENTOR: 404, ADMIN: 404}
 
 
+#: Pages of the mentor's own; an admin who is not a mentor is refused like a trainee.
+MENTORS = {ANON: LOGIN, TRAINEE: 403, MENTOR: 200, ADMIN: 403}
+#: Another mentor's session or mentee: a mentor gets 404, never someone else's.
+ANOTHER_MENTORS = {ANON: LOGIN, TRAINEE: 403, MENTOR: 404, ADMIN: 403}
+
+
 def admin_only(status=200):
     return {ANON: LOGIN, TRAINEE: 403, MENTOR: 403, ADMIN: status}
 
@@ -93,6 +99,32 @@ POLICY = {
     "lms.rosters.bulk_import": ("GET", "/admin/courses/{course}/import", admin_only()),
     "lms.rosters.confirm_import": ("POST", "/admin/courses/{course}/import/confirm", admin_only(409)),
     "lms.rosters.evaluation_summary": ("GET", "/admin/courses/{course}/evaluations", admin_only()),
+    "lms.mentor.index": ("GET", "/mentor", MENTORS),
+    "lms.mentor.sessions": ("GET", "/mentor/sessions", MENTORS),
+    "lms.mentor.new_session": ("GET", "/mentor/sessions/new", MENTORS),
+    "lms.mentor.profile": ("GET", "/mentor/profile", MENTORS),
+    "lms.mentor.session": ("GET", "/mentor/sessions/{session}", ANOTHER_MENTORS),
+    "lms.mentor.edit_session": ("GET", "/mentor/sessions/{session}/edit", ANOTHER_MENTORS),
+    "lms.mentor.delete_session": ("POST", "/mentor/sessions/{session}/delete", ANOTHER_MENTORS),
+    "lms.mentor.mentee": ("GET", "/mentor/mentees/{user}", ANOTHER_MENTORS),
+    "lms.my_mentoring.index": ("GET", "/my/mentoring", SIGNED_IN),
+    "lms.my_mentoring.hours": ("GET", "/my/mentoring/hours", SIGNED_IN),
+    "lms.my_mentoring.hours_csv": ("GET", "/my/mentoring/hours.csv", SIGNED_IN),
+    "lms.my_mentoring.hours_pdf": ("GET", "/my/mentoring/hours.pdf", SIGNED_IN),
+    "lms.my_mentoring.answer_invitation": ("POST", "/my/mentoring/invitation/{invitation}/accept", NOT_YOURS),
+    "lms.mentoring_admin.index": ("GET", "/admin/mentoring", admin_only()),
+    "lms.mentoring_admin.mentor": ("GET", "/admin/mentoring/mentors/{mentor}", admin_only()),
+    "lms.mentoring_admin.cohort": ("GET", "/admin/mentoring/cohorts/{cohort}", admin_only()),
+    "lms.mentoring_admin.assign": ("GET", "/admin/mentoring/cohorts/{cohort}/trainees/{user}", admin_only()),
+    "lms.mentoring_admin.end_assignment": ("POST", "/admin/mentoring/assignments/{assignment}/end", admin_only(302)),
+    "lms.mentoring_admin.new_group": ("GET", "/admin/mentoring/cohorts/{cohort}/groups/new", admin_only()),
+    "lms.mentoring_admin.group": ("GET", "/admin/mentoring/groups/{group}", admin_only()),
+    "lms.mentoring_admin.end_group": ("POST", "/admin/mentoring/groups/{group}/end", admin_only(302)),
+    "lms.mentoring_admin.sessions": ("GET", "/admin/mentoring/sessions", admin_only()),
+    "lms.mentoring_admin.topic_list": ("GET", "/admin/mentoring/topics", admin_only()),
+    "lms.mentoring_admin.toggle_topic": ("POST", "/admin/mentoring/topics/1/toggle", admin_only(302)),
+    "lms.mentoring_admin.graduates": ("GET", "/admin/mentoring/graduates", admin_only()),
+    "lms.mentoring_admin.invite": ("POST", "/admin/mentoring/graduates/{user}/invite", admin_only(302)),
 }
 
 
@@ -105,14 +137,31 @@ def world(app, make_user, make_course):
     from lms.enrollment.services import enroll
     from lms.extensions import db
 
+    from datetime import date
+
+    from lms.mentoring import invitations, logs, services
+    from lms.mentoring.models import SessionFormat
+
     other = make_user(full_name="Someone Else")
+    their_mentor = make_user("mentor", full_name="Their Mentor")
+    office = make_user("admin", full_name="Program Office")
     made = make_course()
     with app.app_context():
-        enrollment = enroll(db.session.get(User, other.id), db.session.get(Course, made.course_id),
-                            db.session.get(Cohort, made.cohort_id), "en")
+        trainee, mentor, cohort = (db.session.get(User, other.id), db.session.get(User, their_mentor.id),
+                                   db.session.get(Cohort, made.cohort_id))
+        by = db.session.get(User, office.id)
+        enrollment = enroll(trainee, db.session.get(Course, made.course_id), cohort, "en")
+        assignment = services.assign(mentor, trainee, cohort, by=by)
+        group = services.create_group(mentor, cohort, name="Group", language="en", trainee_ids=[trainee.id], by=by)
+        session = logs.save_session(mentor, None, group=None, attendee_ids=[trainee.id], held_on=date.today(),
+                                    duration_minutes=60, format=SessionFormat.VIDEO, language="en", topic_ids=[],
+                                    summary="Shared", notes="Private")
+        invitation = invitations.invite(trainee, by=by)
         db.session.commit()
         return {"user": other.id, "course": made.course_id, "cohort": made.cohort_id,
-                "program": made.program_id, "module": made.module_ids[0], "enrollment": enrollment.id}
+                "program": made.program_id, "module": made.module_ids[0], "enrollment": enrollment.id,
+                "mentor": mentor.id, "assignment": assignment.id, "group": group.id, "session": session.id,
+                "invitation": invitation.id}
 
 
 def test_every_route_is_in_the_policy_table(app):

@@ -10,7 +10,8 @@ from wsgi import create_app
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    for name in ("SECRET_KEY", "DATABASE_URL", "FLASK_DEBUG", "LMS_ENV", "LMS_RATELIMIT_STORAGE_URI"):
+    for name in ("SECRET_KEY", "DATABASE_URL", "FLASK_DEBUG", "LMS_ENV", "LMS_RATELIMIT_STORAGE_URI",
+                 "LMS_ENCRYPTION_KEYS"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -43,6 +44,7 @@ def test_postgresql_urls_use_psycopg_3(given, expected):
     ({"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/d", "LMS_RATELIMIT_STORAGE_URI": "redis://r",
       "FLASK_DEBUG": "1"}, "debug"),
     ({"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/d"}, "LMS_RATELIMIT_STORAGE_URI"),
+    ({"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/d"}, "LMS_ENCRYPTION_KEYS"),
     ({"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/d", "LMS_RATELIMIT_STORAGE_URI": "memory://"},
      "Redis"),
 ])
@@ -57,6 +59,7 @@ def test_production_starts_with_its_settings_and_secure_cookies(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://lms@localhost/lms")
     monkeypatch.setenv("LMS_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("LMS_ENCRYPTION_KEYS", "k" * 43 + "=")
     monkeypatch.setenv("LMS_MAIL_SERVER", "smtp.example.org")
     monkeypatch.setenv("LMS_MAIL_PORT", "2525")
     app = create_app("production")

@@ -20,6 +20,11 @@ class Action(enum.StrEnum):
     ADMIN_CREATED = "admin_created"
     ENROLLMENTS_IMPORTED = "enrollments_imported"
     USER_ERASED = "user_erased"
+    MENTOR_ASSIGNED = "mentor_assigned"
+    MENTOR_UNASSIGNED = "mentor_unassigned"
+    MENTOR_OVER_CAPACITY = "mentor_over_capacity"
+    MENTOR_INVITED = "mentor_invited"
+    SESSION_LOG_DELETED = "session_log_deleted"
 
     @property
     def label(self):
@@ -34,6 +39,11 @@ ACTION_LABELS = {
     Action.ADMIN_CREATED: _l("Administrator created"),
     Action.ENROLLMENTS_IMPORTED: _l("Enrollments imported"),
     Action.USER_ERASED: _l("Personal data erased"),
+    Action.MENTOR_ASSIGNED: _l("Mentor assigned"),
+    Action.MENTOR_UNASSIGNED: _l("Mentor assignment ended"),
+    Action.MENTOR_OVER_CAPACITY: _l("Mentor capacity exceeded"),
+    Action.MENTOR_INVITED: _l("Invited to become a mentor"),
+    Action.SESSION_LOG_DELETED: _l("Session log deleted"),
 }
 
 

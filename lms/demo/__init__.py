@@ -3,8 +3,13 @@
 Running it again creates only what is missing, so nothing is duplicated.
 """
 
+from sqlalchemy import select
+
+from lms.accounts.models import User
 from lms.demo.courses import build_courses
+from lms.demo.mentoring import build_mentoring
 from lms.demo.people import DEMO_PASSWORD, DemoLogin, build_people
+from lms.extensions import db
 
 __all__ = ["DEMO_PASSWORD", "DemoLogin", "build_demo"]
 
@@ -12,4 +17,6 @@ __all__ = ["DEMO_PASSWORD", "DemoLogin", "build_demo"]
 def build_demo() -> list[DemoLogin]:
     logins = build_people()
     build_courses()
+    admin = db.session.scalar(select(User).where(User.email == logins[0].email))
+    build_mentoring(admin)
     return logins

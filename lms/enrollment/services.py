@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc, func, select, tuple_, update
@@ -11,6 +10,7 @@ from lms import signals
 from lms.accounts.models import User
 from lms.courses.models import Cohort, Course, cohort_course
 from lms.enrollment.models import Enrollment, EnrollmentStatus
+from lms.core.clock import program_today  # noqa: F401  (enrollment windows follow it)
 from lms.extensions import db
 from lms.notifications.services import notify
 from lms.sqltypes import utcnow
@@ -22,13 +22,6 @@ class EnrollmentError(ValueError):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
-
-
-def program_today() -> date:
-    """Today's date in the program's time zone, which decides enrollment windows."""
-    from zoneinfo import ZoneInfo
-
-    return utcnow().astimezone(ZoneInfo(current_app.config["LMS_TIMEZONE"])).date()
 
 
 def completed_course_ids(user: User) -> set[int]:

@@ -1,0 +1,12 @@
+"""The program's calendar: dates are decided in its time zone (LMS_TIMEZONE), not the server's."""
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from lms.sqltypes import utcnow
+
+
+def program_today() -> date:
+    return utcnow().astimezone(ZoneInfo(current_app.config["LMS_TIMEZONE"])).date()

@@ -1,0 +1,1 @@
+"""Mentoring: mentor profiles, assignments, reflective groups and confidential session logs."""
