@@ -56,10 +56,25 @@ def export(user: User) -> dict:
                 "language": e.evaluation.rating_language, "comments": e.evaluation.comments,
                 "consent_to_quote": e.evaluation.consent_to_quote, "created_at": _iso(e.evaluation.created_at)},
         } for e in enrollments],
+        **_mentoring(user),
         "notifications": [{"kind": n.kind, "details": n.params, "created_at": _iso(n.created_at),
                            "read_at": _iso(n.read_at)} for n in notifications],
         "account_history": [{"action": e.action, "details": e.details, "at": _iso(e.created_at),
                              "by_me": e.actor_id == user.id} for e in events],
+    }
+
+
+def _mentoring(user: User) -> dict:
+    """The person's mentors, groups and the sessions they attended; a mentor's private notes never leave."""
+    from lms.mentoring.overview import attended_sessions, my_groups, my_mentors
+
+    return {
+        "mentors": [{"mentor": a.mentor.full_name, "cohort": a.cohort.name, "from": _iso(a.started_at),
+                     "until": _iso(a.ended_at)} for a in my_mentors(user)],
+        "reflective_groups": [{"group": g.name, "mentor": g.mentor.full_name} for g in my_groups(user)],
+        "sessions_attended": [{"date": s.held_on.isoformat(), "mentor": s.mentor.full_name,
+                               "group": s.group.name if s.group else None, "minutes": s.duration_minutes,
+                               "summary": s.summary} for s in attended_sessions(user)],
     }
 
 

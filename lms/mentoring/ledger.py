@@ -33,8 +33,8 @@ class Ledger:
     entries: list[LedgerEntry]
 
     def _hours(self, group: bool | None) -> Decimal:
-        minutes = sum(e.minutes for e in self.entries if group is None or e.group is group)
-        return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+        """The sum of the rows' hours as printed, so a ledger always adds up on paper."""
+        return sum((e.hours for e in self.entries if group is None or e.group is group), Decimal("0.00"))
 
     @property
     def individual_hours(self) -> Decimal:

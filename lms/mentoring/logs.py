@@ -37,12 +37,21 @@ def groups_of(mentor: User, *, current_only: bool = True) -> list[ReflectiveGrou
     return db.session.scalars(stmt.order_by(ReflectiveGroup.name)).all()
 
 
-def allowed_attendees(mentor: User, group: ReflectiveGroup | None) -> set[int]:
-    """Who may be recorded as attending: the group's current members, or the mentor's mentees."""
+def allowed_attendees(mentor: User, group: ReflectiveGroup | None,
+                      session: ReflectiveSession | None = None) -> set[int]:
+    """Who may be recorded as attending: the group's current members, or the mentor's mentees.
+
+    People already recorded on a session stay allowed when it is edited, even if they have since
+    left the group or moved to another mentor: correcting a log must not erase their hours.
+    """
     if group is not None:
-        return set(db.session.scalars(select(GroupMember.trainee_id).where(
+        allowed = set(db.session.scalars(select(GroupMember.trainee_id).where(
             GroupMember.group_id == group.id, GroupMember.left_at.is_(None))))
-    return {u.id for u in mentees_of(mentor)}
+    else:
+        allowed = {u.id for u in mentees_of(mentor)}
+    if session is not None:
+        allowed |= {u.id for u in session.attendees}
+    return allowed
 
 
 def _snapshot(session: ReflectiveSession) -> str:
@@ -61,7 +70,7 @@ def save_session(mentor: User, session: ReflectiveSession | None, *, group: Refl
     """Log (or plan) a session of the mentor's own, with attendees they are allowed to record."""
     if group is not None and group.mentor_id != mentor.id:
         raise MentoringError(_l("You do not facilitate this group."), "group")
-    forged = set(attendee_ids) - allowed_attendees(mentor, group)
+    forged = set(attendee_ids) - allowed_attendees(mentor, group, session)
     if forged:
         raise MentoringError(_l("You can only record trainees assigned to you, or members of your group."),
                              "attendees")

@@ -53,6 +53,8 @@ def sessions():
 
 def _session_form(session: ReflectiveSession | None):
     groups = logs.groups_of(current_user)
+    if session is not None and session.group is not None and session.group not in groups:
+        groups.append(session.group)  # a group that has since ended can still have its sessions logged
     form = SessionForm(obj=session, data=None if session else {
         "group": request.args.get("group", 0, type=int), "held_on": program_today(),
         "language": current_user.locale, "format": SessionFormat.VIDEO.value})
@@ -66,8 +68,8 @@ def _session_form(session: ReflectiveSession | None):
     form.group.choices = [SelectChoice(0, _("My mentees (individual session)"))] + [
         SelectChoice(g.id, _("Group: %(name)s", name=g.name)) for g in groups]
     group = next((g for g in groups if g.id == form.group.data), None)
-    people = db.session.scalars(select(User).where(User.id.in_(logs.allowed_attendees(current_user, group)))
-                                .order_by(User.full_name)).all()
+    allowed = logs.allowed_attendees(current_user, group, session)
+    people = db.session.scalars(select(User).where(User.id.in_(allowed)).order_by(User.full_name)).all()
     form.attendees.choices = [SelectChoice(u.id, u.full_name) for u in people]
     form.topics.choices = [SelectChoice(t.id, topics.topic_label(t)) for t in topics.active_topics()]
     return form, group
@@ -127,8 +129,8 @@ def mentee(trainee_id):
     shared = db.session.execute(
         select(ModuleProgress, Enrollment).join(Enrollment, Enrollment.id == ModuleProgress.enrollment_id)
         .options(joinedload(ModuleProgress.module), joinedload(Enrollment.course))
-        .where(Enrollment.user_id == trainee_id, ModuleProgress.reflection_shared,
-               ModuleProgress.reflection.is_not(None))
+        .where(Enrollment.user_id == trainee_id, Enrollment.cohort_id == assignment.cohort_id,
+               ModuleProgress.reflection_shared, ModuleProgress.reflection.is_not(None))
         .order_by(ModuleProgress.updated_at.desc())).all()
     mentee = next(m for m in overview.mentees_with_progress(current_user) if m.assignment.id == assignment.id)
     return render_template("lms/mentoring/mentee.html", mentee=mentee, shared=shared)
