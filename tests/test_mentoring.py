@@ -570,7 +570,8 @@ def test_notes_decrypt_with_only_the_new_key_after_rotate_keys(app, circle, brow
 
     result = app.test_cli_runner().invoke(args=["lms", "rotate-keys"])
     assert result.exit_code == 0, result.output
-    assert "Re-encrypted 4 items" in result.output  # three sessions' notes and one earlier version
+    # three sessions' notes, one earlier version, and the office administrator's TOTP secret
+    assert "Re-encrypted 5 items" in result.output
 
     app.config["LMS_ENCRYPTION_KEYS"] = [new_key]
     app.extensions["lms"].fernet = None
@@ -581,6 +582,8 @@ def test_notes_decrypt_with_only_the_new_key_after_rotate_keys(app, circle, brow
         assert logs.read_notes(db.session.get(ReflectiveSession, circle.bruno_session)) == NOTES_DANA
         raw = db.session.execute(text("SELECT notes_ciphertext FROM lms_reflective_session")).scalars().all()
         raw += db.session.execute(text("SELECT snapshot_ciphertext FROM lms_session_revision")).scalars().all()
+        raw += db.session.execute(text(
+            "SELECT totp_secret_ciphertext FROM lms_user WHERE totp_secret_ciphertext IS NOT NULL")).scalars().all()
     for token in raw:
         with pytest.raises(InvalidToken):
             Fernet(old_keys[0]).decrypt(token.encode())

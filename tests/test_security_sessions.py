@@ -823,3 +823,14 @@ def test_replacing_the_secret_needs_a_recent_login(app, client, make_user, login
     assert response.headers["Location"].startswith("/reauthenticate")
     assert user_row(app, user.id).two_factor_enabled
     assert secret_of(app, user.id) == secret
+
+
+def test_the_totp_secret_is_stored_encrypted(app, make_user):
+    from sqlalchemy import text
+
+    user = make_user("admin")
+    with app.app_context():
+        secret = db.session.get(User, user.id).totp_secret
+        stored = db.session.execute(text("SELECT totp_secret_ciphertext FROM lms_user WHERE id = :id"),
+                                    {"id": user.id}).scalar()
+    assert len(secret) >= 16 and secret not in stored and stored.startswith("gAAAA")

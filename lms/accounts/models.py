@@ -60,8 +60,8 @@ class User(UserMixin, db.Model):
     #: Carried in the login cookie; a new value ends every session (logout, new password, deactivation).
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Base32 TOTP secret; set while setting up two-factor, in use once totp_enabled_at is set.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: Fernet token of the base32 TOTP secret (see totp_secret); in use once totp_enabled_at is set.
+    totp_secret_ciphertext: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The last TOTP time step accepted, so no code works twice.
     totp_last_step: Mapped[int | None]
@@ -83,6 +83,19 @@ class User(UserMixin, db.Model):
     @property
     def two_factor_enabled(self) -> bool:
         return self.totp_enabled_at is not None
+
+    @property
+    def totp_secret(self) -> str | None:
+        """The TOTP secret, decrypted: it is stored encrypted, like every secret at rest."""
+        from lms.core import crypto
+
+        return crypto.decrypt(self.totp_secret_ciphertext) if self.totp_secret_ciphertext else None
+
+    @totp_secret.setter
+    def totp_secret(self, secret: str | None) -> None:
+        from lms.core import crypto
+
+        self.totp_secret_ciphertext = crypto.encrypt(secret) if secret else None
 
     @property
     def role_names(self) -> frozenset[Role]:

@@ -113,8 +113,11 @@ def delete_session(session: ReflectiveSession, *, by: User) -> None:
 
 
 def rotate_encryption() -> int:
-    """Re-encrypt every note and history snapshot with the newest key; return how many were rewritten."""
+    """Re-encrypt every note, history snapshot and TOTP secret with the newest key; return how many."""
     count = 0
+    for user in db.session.scalars(select(User).where(User.totp_secret_ciphertext.is_not(None))):
+        user.totp_secret_ciphertext = crypto.rotate(user.totp_secret_ciphertext)
+        count += 1
     for session in db.session.scalars(select(ReflectiveSession).where(
             ReflectiveSession.notes_ciphertext.is_not(None))):
         session.notes_ciphertext = crypto.rotate(session.notes_ciphertext)

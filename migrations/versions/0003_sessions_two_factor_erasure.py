@@ -39,7 +39,7 @@ def upgrade():
     with op.batch_alter_table('lms_user', schema=None) as batch_op:
         batch_op.alter_column('session_token', existing_type=sa.String(length=64), nullable=False)
         batch_op.add_column(sa.Column('email_verified_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('totp_secret_ciphertext', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('totp_enabled_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
@@ -51,7 +51,7 @@ def downgrade():
         batch_op.drop_column('erased_at')
         batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_enabled_at')
-        batch_op.drop_column('totp_secret')
+        batch_op.drop_column('totp_secret_ciphertext')
         batch_op.drop_column('email_verified_at')
         batch_op.drop_column('session_token')
 
