@@ -8,5 +8,9 @@ characters (:mod:`certificates.fonts`); check names with :func:`can_print` befor
 
 from certificates.fonts import can_print, missing_characters
 from certificates.ledger import LedgerData, LedgerRow, render_ledger
+from certificates.sign_in import SignInData, SignInRow, render_sign_in_sheet
 
-__all__ = ["LedgerData", "LedgerRow", "can_print", "missing_characters", "render_ledger"]
+__all__ = [
+    "LedgerData", "LedgerRow", "SignInData", "SignInRow", "can_print", "missing_characters", "render_ledger",
+    "render_sign_in_sheet",
+]

@@ -55,6 +55,10 @@ DEFAULTS = {
     "LMS_VERIFY_TOKEN_HOURS": 72,
     #: Strict-Transport-Security; production turns it on.
     "LMS_HSTS": False,
+    #: Self check-in opens this long before a session and closes this long after it.
+    "LMS_CHECKIN_MARGIN_MINUTES": 15,
+    #: A check-in this long after the start counts as late.
+    "LMS_LATE_AFTER_MINUTES": 10,
     #: Paper for printed documents (hours ledgers, certificates): "letter" or "A4".
     "LMS_PAPER_SIZE": "letter",
     #: Fernet keys for confidential text at rest, newest first (see lms/core/crypto.py).

@@ -11,3 +11,5 @@ from lms.mentoring.models import (  # noqa: F401
     GroupMember, MentorAssignment, MentorInvitation, MentorLanguage, MentorProfile, ReflectiveGroup,
     ReflectiveSession, SessionRevision, Topic,
 )
+from lms.attendance.models import AttendanceChange, AttendanceRecord, CalendarToken, LearningSession  # noqa: F401
+from lms.enrollment.models import EnrollmentPeriod  # noqa: F401

@@ -13,6 +13,8 @@ from lms.accounts.admin_views import bp as users_bp
 from lms.accounts.twofactor_views import bp as two_factor_bp
 from lms.accounts.views import bp as accounts_bp
 from lms.audit.views import bp as audit_bp
+from lms.attendance.admin_views import bp as attendance_admin_bp
+from lms.attendance.views import bp as attendance_bp
 from lms.core.views import bp as core_bp
 from lms.courses.admin_course_views import bp as course_admin_bp
 from lms.courses.admin_views import bp as programs_bp
@@ -30,7 +32,8 @@ blueprint = Blueprint(
     static_folder="static", static_url_path="/lms-static",
 )
 for child in (core_bp, accounts_bp, two_factor_bp, users_bp, audit_bp, courses_bp, enrollment_bp, programs_bp,
-              course_admin_bp, rosters_bp, mentor_bp, my_mentoring_bp, mentoring_admin_bp):
+              course_admin_bp, rosters_bp, mentor_bp, my_mentoring_bp, mentoring_admin_bp, attendance_bp,
+              attendance_admin_bp):
     blueprint.register_blueprint(child)
 
 #: Endpoints anyone may reach without logging in. Every other LMS endpoint requires a login.
@@ -46,6 +49,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "lms.accounts.reset_password",
     "lms.accounts.verify_email",
     "lms.courses.catalog",
+    "lms.attendance.feed",
     "lms.courses.detail",
 })
 

@@ -23,6 +23,8 @@ NOT_YOURS = {ANON: LOGIN, TRAINEE: 404, MENTOR: 404, ADMIN: 404}
 
 #: Pages of the mentor's own; an admin who is not a mentor is refused like a trainee.
 MENTORS = {ANON: LOGIN, TRAINEE: 403, MENTOR: 200, ADMIN: 403}
+#: A session facilitated by another mentor: only an admin may take its attendance.
+FACILITATOR_OR_ADMIN = {ANON: LOGIN, TRAINEE: 404, MENTOR: 404, ADMIN: 200}
 #: Another mentor's session or mentee: a mentor gets 404, never someone else's.
 ANOTHER_MENTORS = {ANON: LOGIN, TRAINEE: 403, MENTOR: 404, ADMIN: 403}
 
@@ -125,6 +127,29 @@ POLICY = {
     "lms.mentoring_admin.toggle_topic": ("POST", "/admin/mentoring/topics/1/toggle", admin_only(302)),
     "lms.mentoring_admin.graduates": ("GET", "/admin/mentoring/graduates", admin_only()),
     "lms.mentoring_admin.invite": ("POST", "/admin/mentoring/graduates/{user}/invite", admin_only(302)),
+    "lms.attendance.facilitating": ("GET", "/sessions/mine", SIGNED_IN),
+    "lms.attendance.my_sessions": ("GET", "/my/sessions", SIGNED_IN),
+    "lms.attendance.reset_calendar": ("POST", "/my/calendar/reset", REDIRECTS),
+    "lms.attendance.feed": ("GET", "/calendar/not-a-token.ics", {ANON: 404, TRAINEE: 404, MENTOR: 404, ADMIN: 404}),
+    #: Taking attendance: the session's facilitator (another mentor here) or an admin.
+    "lms.attendance.take": ("GET", "/sessions/{learning}/attendance", FACILITATOR_OR_ADMIN),
+    "lms.attendance.all_present": ("POST", "/sessions/{learning}/attendance/all-present",
+                                   {**FACILITATOR_OR_ADMIN, ADMIN: 302}),
+    "lms.attendance.show_code": ("GET", "/sessions/{learning}/code", FACILITATOR_OR_ADMIN),
+    "lms.attendance.import_report": ("GET", "/sessions/{learning}/import", FACILITATOR_OR_ADMIN),
+    "lms.attendance.confirm_import": ("POST", "/sessions/{learning}/import/confirm",
+                                      {**FACILITATOR_OR_ADMIN, ADMIN: 400}),
+    "lms.attendance.session_sheet": ("GET", "/sessions/{learning}/attendance.csv", FACILITATOR_OR_ADMIN),
+    "lms.attendance.sign_in_sheet": ("GET", "/sessions/{learning}/sign-in.pdf", FACILITATOR_OR_ADMIN),
+    #: The session's own page-like files: on its roster, its facilitator or an admin.
+    "lms.attendance.session_ics": ("GET", "/sessions/{learning}.ics", FACILITATOR_OR_ADMIN),
+    "lms.attendance.check_in": ("GET", "/sessions/{learning}/check-in", SIGNED_IN),
+    "lms.attendance_admin.index": ("GET", "/admin/attendance", admin_only()),
+    "lms.attendance_admin.cohort": ("GET", "/admin/attendance/cohorts/{cohort}", admin_only()),
+    "lms.attendance_admin.cohort_sheet": ("GET", "/admin/attendance/cohorts/{cohort}/attendance.csv", admin_only()),
+    "lms.attendance_admin.new_session": ("GET", "/admin/attendance/cohorts/{cohort}/sessions/new", admin_only()),
+    "lms.attendance_admin.edit_session": ("GET", "/admin/attendance/sessions/{learning}/edit", admin_only()),
+    "lms.attendance_admin.cancel_session": ("POST", "/admin/attendance/sessions/{learning}/cancel", admin_only(302)),
 }
 
 
@@ -137,9 +162,12 @@ def world(app, make_user, make_course):
     from lms.enrollment.services import enroll
     from lms.extensions import db
 
-    from datetime import date
+    from datetime import date, timedelta
 
+    from lms.attendance import services as attendance
+    from lms.attendance.models import LearningSession, SessionKind
     from lms.mentoring import invitations, logs, services
+    from lms.sqltypes import utcnow
     from lms.mentoring.models import SessionFormat
 
     other = make_user(full_name="Someone Else")
@@ -157,11 +185,16 @@ def world(app, make_user, make_course):
                                     duration_minutes=60, format=SessionFormat.VIDEO, language="en", topic_ids=[],
                                     summary="Shared", notes="Private")
         invitation = invitations.invite(trainee, by=by)
+        starts = utcnow() + timedelta(days=2)
+        learning = attendance.save_session(
+            LearningSession(), kind=SessionKind.COURSE, title="Session", starts_at=starts,
+            ends_at=starts + timedelta(hours=1), facilitator=mentor, language="en",
+            course=db.session.get(Course, made.course_id), cohort=cohort)
         db.session.commit()
         return {"user": other.id, "course": made.course_id, "cohort": made.cohort_id,
                 "program": made.program_id, "module": made.module_ids[0], "enrollment": enrollment.id,
                 "mentor": mentor.id, "assignment": assignment.id, "group": group.id, "session": session.id,
-                "invitation": invitation.id}
+                "invitation": invitation.id, "learning": learning.id}
 
 
 def test_every_route_is_in_the_policy_table(app):

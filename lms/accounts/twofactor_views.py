@@ -7,6 +7,7 @@ from flask_login import current_user
 from lms.accounts import twofactor
 from lms.accounts.forms import CodeForm
 from lms.accounts.sessions import recent_login_required
+from lms.core.qr import qr_code_svg
 from lms.core.security_log import security_event
 from lms.extensions import db
 
@@ -37,7 +38,7 @@ def setup():
 def _setup_page(form, status=200):
     uri = twofactor.provisioning_uri(current_user)
     return render_template("lms/accounts/two_factor_setup.html", form=form, secret=current_user.totp_secret,
-                           qr_code=twofactor.qr_code_svg(uri)), status
+                           qr_code=qr_code_svg(uri)), status
 
 
 @bp.post("/confirm")

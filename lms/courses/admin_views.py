@@ -37,7 +37,9 @@ def _program_form(program, success):
     form = ProgramForm(obj=program)
     if form.validate_on_submit():
         try:
-            services.save_program(program, name=form.name.data, description=form.description.data)
+            services.save_program(program, name=form.name.data, description=form.description.data,
+                                  excused_absences=form.excused_absences.data,
+                                  attendance_warning_percent=form.attendance_warning_percent.data)
         except services.CatalogError as error:
             db.session.rollback()
             apply_error(form, error)

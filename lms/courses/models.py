@@ -45,12 +45,20 @@ def _enum(cls, name):
 
 class Program(db.Model):
     __tablename__ = "lms_program"
+    __table_args__ = (
+        CheckConstraint("excused_absences IN ('attended', 'excluded', 'absent')", name="excused_rule"),
+        CheckConstraint("attendance_warning_percent BETWEEN 0 AND 100", name="warning_percent_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     is_archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: How an excused absence counts in attendance rates: as attended, left out, or as absent.
+    excused_absences: Mapped[str] = mapped_column(String(16), default="excluded")
+    #: Below this attendance rate (percent), trainees, their mentor and admins see a warning.
+    attendance_warning_percent: Mapped[int] = mapped_column(default=70)
 
     cohorts: Mapped[list["Cohort"]] = relationship(back_populates="program", order_by="Cohort.starts_on")
     courses: Mapped[list["Course"]] = relationship(back_populates="program", order_by="Course.code")

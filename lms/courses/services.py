@@ -34,8 +34,10 @@ def _save(obj, fields: dict, message, field: str, **relationships) -> None:
         raise CatalogError(message, field) from None
 
 
-def save_program(program: Program, *, name: str, description: str) -> Program:
-    _save(program, {"name": name, "description": description or ""},
+def save_program(program: Program, *, name: str, description: str, excused_absences: str = "excluded",
+                 attendance_warning_percent: int = 70) -> Program:
+    _save(program, {"name": name, "description": description or "", "excused_absences": excused_absences,
+                    "attendance_warning_percent": attendance_warning_percent},
           _l("A program with this name already exists."), "name")
     return program
 

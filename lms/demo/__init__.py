@@ -6,6 +6,7 @@ Running it again creates only what is missing, so nothing is duplicated.
 from sqlalchemy import select
 
 from lms.accounts.models import User
+from lms.demo.attendance import build_attendance
 from lms.demo.courses import build_courses
 from lms.demo.mentoring import build_mentoring
 from lms.demo.people import DEMO_PASSWORD, DemoLogin, build_people
@@ -19,4 +20,5 @@ def build_demo() -> list[DemoLogin]:
     build_courses()
     admin = db.session.scalar(select(User).where(User.email == logins[0].email))
     build_mentoring(admin)
+    build_attendance(admin)
     return logins

@@ -78,6 +78,29 @@ class Enrollment(db.Model):
     evaluation: Mapped["CourseEvaluation | None"] = relationship(back_populates="enrollment")
 
 
+class EnrollmentPeriod(db.Model):
+    """A span of time during which a person held a seat in a course; rosters are built from these.
+
+    Withdrawing ends the open period; getting a seat again starts a new one, so a person is never on
+    the roster of a session held before they enrolled or while they were away.
+    """
+
+    __tablename__ = "lms_enrollment_period"
+    __table_args__ = (
+        CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
+        Index("ix_lms_enrollment_period_offering", "cohort_id", "course_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("lms_enrollment.id", ondelete="CASCADE"), index=True)
+    #: Copied from the enrollment so rosters need no join through it.
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_course.id"))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("lms_cohort.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class ModuleProgress(db.Model):
     """What a trainee did in a module: completed it, and their private reflection."""
 

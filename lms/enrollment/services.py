@@ -9,7 +9,7 @@ from sqlalchemy import exc, func, select, tuple_, update
 from lms import signals
 from lms.accounts.models import User
 from lms.courses.models import Cohort, Course, cohort_course
-from lms.enrollment.models import Enrollment, EnrollmentStatus
+from lms.enrollment.models import Enrollment, EnrollmentPeriod, EnrollmentStatus
 from lms.core.clock import program_today  # noqa: F401  (enrollment windows follow it)
 from lms.extensions import db
 from lms.notifications.services import notify
@@ -83,7 +83,8 @@ def enroll(user: User, course: Course, cohort: Cohort, language: str, *, today: 
         enrollment = Enrollment(user_id=user.id, course_id=course.id)
     now = utcnow()
     enrollment.cohort_id, enrollment.language, enrollment.withdrawn_at = cohort.id, language, None
-    if seats_taken(cohort.id, course.id) < cohort.capacity:
+    seated = seats_taken(cohort.id, course.id) < cohort.capacity
+    if seated:
         enrollment.status, enrollment.enrolled_at, enrollment.waitlisted_at = EnrollmentStatus.ENROLLED, now, None
     else:
         enrollment.status, enrollment.waitlisted_at = EnrollmentStatus.WAITLISTED, now
@@ -94,6 +95,8 @@ def enroll(user: User, course: Course, cohort: Cohort, language: str, *, today: 
         # Another request for the same person and course won the race: theirs is the enrollment.
         return db.session.scalar(select(Enrollment).where(
             Enrollment.user_id == user.id, Enrollment.course_id == course.id))
+    if seated:
+        _start_period(enrollment, now)
     signals.enrolled.send(enrollment, status=enrollment.status)
     return enrollment
 
@@ -106,8 +109,10 @@ def withdraw(enrollment: Enrollment) -> None:
         return
     lock_offering(enrollment.cohort_id)
     held_seat = enrollment.status is EnrollmentStatus.ENROLLED
-    enrollment.status, enrollment.withdrawn_at, enrollment.waitlisted_at = (
-        EnrollmentStatus.WITHDRAWN, utcnow(), None)
+    now = utcnow()
+    enrollment.status, enrollment.withdrawn_at, enrollment.waitlisted_at = EnrollmentStatus.WITHDRAWN, now, None
+    db.session.execute(update(EnrollmentPeriod).where(
+        EnrollmentPeriod.enrollment_id == enrollment.id, EnrollmentPeriod.ended_at.is_(None)).values(ended_at=now))
     db.session.flush()
     signals.withdrawn.send(enrollment)
     if held_seat:
@@ -130,10 +135,17 @@ def fill_free_seats(cohort_id: int, course_id: int) -> list[Enrollment]:
     now = utcnow()
     for enrollment in waiting:
         enrollment.status, enrollment.enrolled_at, enrollment.waitlisted_at = EnrollmentStatus.ENROLLED, now, None
+        _start_period(enrollment, now)
         notify(enrollment.user_id, "seat_offered", course_id=course_id)
         signals.enrolled.send(enrollment, status=enrollment.status)
     db.session.flush()
     return waiting
+
+
+def _start_period(enrollment: Enrollment, now) -> None:
+    db.session.add(EnrollmentPeriod(enrollment_id=enrollment.id, user_id=enrollment.user_id,
+                                    course_id=enrollment.course_id, cohort_id=enrollment.cohort_id, started_at=now))
+    db.session.flush()
 
 
 def waitlist_positions(waiting: list[Enrollment]) -> dict[int, int]:

@@ -1,0 +1,1 @@
+"""Attendance: session schedules, rosters, taking attendance, check-in, imports, rates, calendars."""

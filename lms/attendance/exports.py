@@ -1,0 +1,52 @@
+"""Attendance sheets as CSV, formula-safe: one per session, and one per cohort with a column a session."""
+
+import csv
+import io
+
+from sqlalchemy import and_, select
+
+from lms.accounts.models import User
+from lms.attendance.models import AttendanceRecord, LearningSession
+from lms.attendance.roster import Rate, roster_pairs
+from lms.enrollment.roster import safe_cell
+from lms.extensions import db
+
+
+def session_csv(session: LearningSession, people: list[User], records: dict[int, AttendanceRecord]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "name_in_own_script", "email", "status", "minutes", "marked_by", "marked_at"])
+    for person in people:
+        record = records.get(person.id)
+        writer.writerow([safe_cell(v) for v in (
+            person.full_name, person.native_name, person.email,
+            record.status.value if record else "not marked", record.minutes if record else "",
+            record.source.value if record else "", record.updated_at.isoformat() if record else "")])
+    return out.getvalue()
+
+
+def cohort_csv(cohort_id: int, rates: dict[int, Rate], excused_rule: str) -> str:
+    """A row a person, a column a session of the cohort (its status, or blank when not on its roster)."""
+    sessions = db.session.scalars(select(LearningSession).where(
+        LearningSession.cohort_id == cohort_id).order_by(LearningSession.starts_at)).all()
+    pairs = roster_pairs(LearningSession.cohort_id == cohort_id)
+    rows = db.session.execute(
+        select(pairs.c.session_id, User, AttendanceRecord.status)
+        .join(User, User.id == pairs.c.user_id)
+        .outerjoin(AttendanceRecord, and_(AttendanceRecord.session_id == pairs.c.session_id,
+                                          AttendanceRecord.trainee_id == pairs.c.user_id))).all()
+    people: dict[int, User] = {}
+    cells: dict[tuple[int, int], str] = {}
+    for session_id, user, status in rows:
+        people[user.id] = user
+        cells[(user.id, session_id)] = status.value if status else "not marked"
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "email", *(f"{s.starts_at:%Y-%m-%d %H:%M} UTC {s.title}" for s in sessions),
+                     "attendance_rate_percent"])
+    for user in sorted(people.values(), key=lambda u: (u.full_name.lower(), u.id)):
+        rate = rates.get(user.id)
+        writer.writerow([safe_cell(v) for v in (
+            user.full_name, user.email, *(cells.get((user.id, s.id), "") for s in sessions),
+            rate.percent(excused_rule) if rate else "")])
+    return out.getvalue()
