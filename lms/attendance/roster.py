@@ -66,18 +66,20 @@ class Rate:
 
 
 def rates(*conditions, by: str, now: datetime, user_id: int | None = None) -> dict:
-    """Rates of held sessions matching `conditions`, grouped by "trainee", "course", "group", "cohort" or "all"."""
+    """Rates of held sessions matching `conditions`, grouped by "trainee", "course", "group", "cohort",
+    "trainee_cohort" (keys are (user id, cohort id)) or "all"."""
     pairs = roster_pairs(S.ends_at < now, S.is_cancelled.is_(False), *conditions, user_id=user_id)
-    key = {"trainee": pairs.c.user_id, "course": S.course_id, "group": S.group_id, "cohort": S.cohort_id,
-           "all": literal(0)}[by]
+    keys = {"trainee": (pairs.c.user_id,), "course": (S.course_id,), "group": (S.group_id,),
+            "cohort": (S.cohort_id,), "trainee_cohort": (pairs.c.user_id, S.cohort_id), "all": (literal(0),)}[by]
     rows = db.session.execute(
-        select(key, func.count(),
+        select(*keys, func.count(),
                func.sum(case((R.status.in_([Status.PRESENT, Status.LATE]), 1), else_=0)),
                func.sum(case((R.status == Status.EXCUSED, 1), else_=0)))
         .select_from(pairs).join(S, S.id == pairs.c.session_id)
         .outerjoin(R, and_(R.session_id == pairs.c.session_id, R.trainee_id == pairs.c.user_id))
-        .group_by(key)).all()
-    return {k: Rate(int(expected), int(attended or 0), int(excused or 0)) for k, expected, attended, excused in rows}
+        .group_by(*keys)).all()
+    return {(row[0] if len(keys) == 1 else tuple(row[:len(keys)])): Rate(int(row[-3]), int(row[-2] or 0),
+                                                                        int(row[-1] or 0)) for row in rows}
 
 
 def cohort_rates(cohort_id: int, *, by: str, now: datetime) -> dict:

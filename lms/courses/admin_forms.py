@@ -33,9 +33,9 @@ class ProgramForm(FlaskForm):
     description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), _max(SUMMARY_MAX)])
     excused_absences = SelectField(_l("In attendance rates, an excused absence"), default="excluded", choices=[
         SelectChoice("excluded", _l("is left out")), SelectChoice("attended", _l("counts as attended")),
-        SelectChoice("absent", _l("counts as an absence"))], validators=[DataRequired()])
+        SelectChoice("absent", _l("counts as an absence"))], validators=[Optional()])
     attendance_warning_percent = IntegerField(_l("Warn below this attendance rate (percent)"), default=70, validators=[
-        InputRequired(_l("Enter a number.")),
+        Optional(),
         NumberRange(min=0, max=100, message=_l("Enter a number from %(min)s to %(max)s.", min=0, max=100))])
 
 

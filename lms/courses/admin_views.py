@@ -25,7 +25,7 @@ def index():
 
 @bp.route("/programs/new", methods=["GET", "POST"])
 def new_program():
-    return _program_form(Program(), _("Program created."))
+    return _program_form(Program(excused_absences="excluded", attendance_warning_percent=70), _("Program created."))
 
 
 @bp.route("/programs/<int:program_id>/edit", methods=["GET", "POST"])
@@ -38,8 +38,10 @@ def _program_form(program, success):
     if form.validate_on_submit():
         try:
             services.save_program(program, name=form.name.data, description=form.description.data,
-                                  excused_absences=form.excused_absences.data,
-                                  attendance_warning_percent=form.attendance_warning_percent.data)
+                                  excused_absences=form.excused_absences.data or program.excused_absences,
+                                  attendance_warning_percent=form.attendance_warning_percent.data
+                                  if form.attendance_warning_percent.data is not None
+                                  else program.attendance_warning_percent)
         except services.CatalogError as error:
             db.session.rollback()
             apply_error(form, error)

@@ -7,9 +7,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload, subqueryload
 
 from lms.accounts.models import User
+from lms.courses.models import Cohort
 from lms.enrollment.models import Enrollment, EnrollmentStatus
 from lms.enrollment.progress import Progress, progress_of
 from lms.extensions import db
+from lms.sqltypes import utcnow
 from lms.mentoring.models import (
     GroupMember, MentorAssignment, ReflectiveGroup, ReflectiveSession, SessionStatus, session_attendee,
 )
@@ -20,11 +22,16 @@ class Mentee:
     assignment: MentorAssignment
     #: (course title, progress) for each course the trainee takes in the assignment's cohort.
     courses: list[tuple[Enrollment, Progress]]
+    #: Attendance rate in the cohort (percent), or None before any session was held.
+    attendance: float | None = None
+    #: Below the program's warning line.
+    low_attendance: bool = False
 
 
 def mentees_with_progress(mentor: User) -> list[Mentee]:
     assignments = db.session.scalars(
-        select(MentorAssignment).options(joinedload(MentorAssignment.trainee), joinedload(MentorAssignment.cohort))
+        select(MentorAssignment).options(joinedload(MentorAssignment.trainee),
+                                         joinedload(MentorAssignment.cohort).joinedload(Cohort.program))
         .where(MentorAssignment.mentor_id == mentor.id, MentorAssignment.ended_at.is_(None))
         .join(User, User.id == MentorAssignment.trainee_id).order_by(User.full_name)).all()
     pairs = {(a.trainee_id, a.cohort_id) for a in assignments}
@@ -33,8 +40,27 @@ def mentees_with_progress(mentor: User) -> list[Mentee]:
         .where(Enrollment.user_id.in_({t for t, _ in pairs}), Enrollment.status != EnrollmentStatus.WITHDRAWN)
         .order_by(Enrollment.id)).all() if (e.user_id, e.cohort_id) in pairs]
     progress = progress_of([e.id for e in enrollments])
-    return [Mentee(a, [(e, progress[e.id]) for e in enrollments
-                       if (e.user_id, e.cohort_id) == (a.trainee_id, a.cohort_id)]) for a in assignments]
+    rates = _attendance(assignments)
+    mentees = []
+    for a in assignments:
+        percent = rates.get((a.trainee_id, a.cohort_id))
+        mentees.append(Mentee(
+            a, [(e, progress[e.id]) for e in enrollments if (e.user_id, e.cohort_id) == (a.trainee_id, a.cohort_id)],
+            percent, percent is not None and percent < a.cohort.program.attendance_warning_percent))
+    return mentees
+
+
+def _attendance(assignments: list[MentorAssignment]) -> dict[tuple[int, int], float | None]:
+    """Each mentee's attendance rate in the assignment's cohort, in one query."""
+    from lms.attendance.models import LearningSession
+    from lms.attendance.roster import rates
+
+    cohorts = {a.cohort_id: a.cohort for a in assignments}
+    if not cohorts:
+        return {}
+    found = rates(LearningSession.cohort_id.in_(cohorts), by="trainee_cohort", now=utcnow())
+    return {(uid, cid): rate.percent(cohorts[cid].program.excused_absences)
+            for (uid, cid), rate in found.items() if cid in cohorts}
 
 
 def current_groups(mentor: User) -> list[ReflectiveGroup]:
