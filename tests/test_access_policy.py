@@ -143,7 +143,8 @@ POLICY = {
     "lms.attendance.sign_in_sheet": ("GET", "/sessions/{learning}/sign-in.pdf", FACILITATOR_OR_ADMIN),
     #: The session's own page-like files: on its roster, its facilitator or an admin.
     "lms.attendance.session_ics": ("GET", "/sessions/{learning}.ics", FACILITATOR_OR_ADMIN),
-    "lms.attendance.check_in": ("GET", "/sessions/{learning}/check-in", SIGNED_IN),
+    #: Checking in: only people on its roster (the matrix's trainee is not); others get 404.
+    "lms.attendance.check_in": ("GET", "/sessions/{learning}/check-in", FACILITATOR_OR_ADMIN),
     "lms.attendance_admin.index": ("GET", "/admin/attendance", admin_only()),
     "lms.attendance_admin.cohort": ("GET", "/admin/attendance/cohorts/{cohort}", admin_only()),
     "lms.attendance_admin.cohort_sheet": ("GET", "/admin/attendance/cohorts/{cohort}/attendance.csv", admin_only()),

@@ -64,6 +64,8 @@ def check_in(session: LearningSession, trainee: User, code: str, now: datetime |
         AttendanceRecord.session_id == session.id, AttendanceRecord.trainee_id == trainee.id))
     if existing is not None and existing.source is Source.CHECK_IN:
         raise AttendanceError(_l("You have already checked in to this session."))
+    if existing is not None:
+        raise AttendanceError(_l("Your attendance for this session is already recorded by the facilitator."))
     late = now > session.starts_at + timedelta(minutes=current_app.config["LMS_LATE_AFTER_MINUTES"])
     minutes = max(0, int((session.ends_at - max(now, session.starts_at)).total_seconds() // 60))
     mark(session, [Mark(trainee.id, Status.LATE if late else Status.PRESENT,

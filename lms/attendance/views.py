@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from lms.accounts.models import Role, User
+from lms.accounts.models import Role
 from lms.attendance import calendar, checkin, exports, imports, services
 from lms.attendance.forms import CheckInForm, ConfirmReportForm, ReportForm
 from lms.attendance.models import LearningSession, Status
@@ -22,6 +22,8 @@ from lms.extensions import db
 from lms.sqltypes import utcnow
 
 bp = Blueprint("attendance", __name__)
+#: A day: more minutes than any session lasts.
+MAX_MINUTES = 1440
 
 
 def facilitated(session_id: int) -> LearningSession:
@@ -54,33 +56,40 @@ def facilitating():
 def take(session_id):
     session = facilitated(session_id)
     people = roster(session)
+    typed, errors = {}, {}
     if request.method == "POST":
-        marks = _marks_from(request.form, people)
-        try:
-            changed = services.mark(session, marks, by=current_user, source=Source.FACILITATOR)
-        except services.AttendanceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Attendance saved (%(n)s changes).", n=changed), "success")
-        return redirect(url_for(".take", session_id=session.id))
+        marks, typed, errors = _marks_from(request.form)
+        if not errors:
+            try:
+                changed = services.mark(session, marks, by=current_user, source=Source.FACILITATOR)
+            except services.AttendanceError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+            else:
+                db.session.commit()
+                flash(_("Attendance saved (%(n)s changes).", n=changed), "success")
+            return redirect(url_for(".take", session_id=session.id))
     return render_template("lms/attendance/take.html", session=session, people=people,
                            records=services.records_of(session), history=services.history(session),
-                           statuses=list(Status), check_in_open=checkin.is_open(session))
+                           statuses=list(Status), check_in_open=checkin.is_open(session),
+                           typed=typed, errors=errors), 422 if errors else 200
 
 
-def _marks_from(form, people: list[User]) -> list[Mark]:
-    """The statuses posted for each person; any other posted id is passed on, and refused by the service."""
-    ids = {int(k.split("-", 1)[1]) for k in form if k.startswith("status-") and k.split("-", 1)[1].isdigit()}
-    marks = []
+def _marks_from(form) -> tuple[list[Mark], dict, dict]:
+    """The marks posted for each person, what was typed, and the errors by person id.
+
+    Any posted id is passed on: the service refuses ids that are not on the roster.
+    """
+    ids = {int(k[len("status-"):]) for k in form if k.startswith("status-") and k[len("status-"):].isdigit()}
+    marks, typed, errors = [], {}, {}
     for uid in sorted(ids):
-        status = form.get(f"status-{uid}")
-        if status not in set(Status):
-            continue
-        minutes = form.get(f"minutes-{uid}", "").strip()
-        marks.append(Mark(uid, Status(status), int(minutes) if minutes.isdigit() else None))
-    return marks
+        status, minutes = form.get(f"status-{uid}", ""), form.get(f"minutes-{uid}", "").strip()
+        typed[uid] = (status, minutes)
+        if minutes and not (minutes.isdigit() and int(minutes) <= MAX_MINUTES):
+            errors[uid] = _("Enter the minutes as a whole number from 0 to %(max)s.", max=MAX_MINUTES)
+        elif status in set(Status):
+            marks.append(Mark(uid, Status(status), int(minutes) if minutes else None))
+    return marks, typed, errors
 
 
 @bp.post("/sessions/<int:session_id>/attendance/all-present")
@@ -110,7 +119,7 @@ def show_code(session_id):
 
 @bp.route("/sessions/<int:session_id>/check-in", methods=["GET", "POST"])
 def check_in(session_id):
-    session = db.session.get(LearningSession, session_id) or abort(404)
+    session = visible(session_id)
     form = CheckInForm(code=request.args.get("code", ""))
     if form.validate_on_submit():
         try:

@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from lms import i18n
 from lms.accounts.services import set_locale
 from lms.core.navigation import safe_next_url
+from lms.attendance.trainee import attendance_by_cohort
 from lms.enrollment.dashboard import my_courses
 from lms.notifications.services import unread_messages
 from lms.extensions import db
@@ -22,6 +23,7 @@ def home():
     return render_template(
         "lms/core/home.html", courses=my_courses(current_user),
         notifications=unread_messages(current_user.id, i18n.current_language_code()),
+        attendance_warnings=[a for a in attendance_by_cohort(current_user) if a.warning],
     )
 
 
