@@ -12,7 +12,7 @@ from lms.accounts.sessions import recent_login_required
 from lms.attendance import exports, services
 from lms.attendance.forms import ScheduleForm, to_local, to_utc
 from lms.attendance.models import LearningSession, SessionKind
-from lms.attendance.roster import cohort_rates
+from lms.attendance.roster import cohort_rates, rates_by
 from lms.core.forms import apply_error
 from lms.core.security_log import security_event
 from lms.courses.models import Cohort, Course
@@ -35,15 +35,15 @@ def index():
 def cohort(cohort_id):
     cohort = db.get_or_404(Cohort, cohort_id)
     now = utcnow()
-    by_trainee = cohort_rates(cohort.id, by="trainee", now=now)
+    found = rates_by(LearningSession.cohort_id == cohort.id, by=("trainee", "course", "group", "all"), now=now)
+    by_trainee = found["trainee"]
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(by_trainee)))}
     sessions = db.session.scalars(
         select(LearningSession).options(joinedload(LearningSession.facilitator))
         .where(LearningSession.cohort_id == cohort.id).order_by(LearningSession.starts_at)).all()
     return render_template(
         "lms/attendance/admin/cohort.html", cohort=cohort, sessions=sessions, now=now, people=people,
-        by_trainee=by_trainee, by_course=cohort_rates(cohort.id, by="course", now=now),
-        by_group=cohort_rates(cohort.id, by="group", now=now), overall=cohort_rates(cohort.id, by="all", now=now),
+        by_trainee=by_trainee, by_course=found["course"], by_group=found["group"], overall=found["all"],
         courses={c.id: c for c in cohort.courses}, groups={g.id: g for g in db.session.scalars(
             select(ReflectiveGroup).where(ReflectiveGroup.cohort_id == cohort.id))},
         rule=cohort.program.excused_absences, threshold=cohort.program.attendance_warning_percent)

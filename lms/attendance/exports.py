@@ -31,20 +31,16 @@ def cohort_csv(cohort_id: int, rates: dict[int, Rate], excused_rule: str) -> str
         LearningSession.cohort_id == cohort_id).order_by(LearningSession.starts_at)).all()
     pairs = roster_pairs(LearningSession.cohort_id == cohort_id)
     rows = db.session.execute(
-        select(pairs.c.session_id, User, AttendanceRecord.status)
-        .join(User, User.id == pairs.c.user_id)
+        select(pairs.c.session_id, pairs.c.user_id, AttendanceRecord.status)
         .outerjoin(AttendanceRecord, and_(AttendanceRecord.session_id == pairs.c.session_id,
                                           AttendanceRecord.trainee_id == pairs.c.user_id))).all()
-    people: dict[int, User] = {}
-    cells: dict[tuple[int, int], str] = {}
-    for session_id, user, status in rows:
-        people[user.id] = user
-        cells[(user.id, session_id)] = status.value if status else "not marked"
+    cells = {(user_id, session_id): status.value if status else "not marked" for session_id, user_id, status in rows}
+    people = db.session.scalars(select(User).where(User.id.in_(select(pairs.c.user_id)))).all()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["name", "email", *(f"{s.starts_at:%Y-%m-%d %H:%M} UTC {s.title}" for s in sessions),
                      "attendance_rate_percent"])
-    for user in sorted(people.values(), key=lambda u: (u.full_name.lower(), u.id)):
+    for user in sorted(people, key=lambda u: (u.full_name.lower(), u.id)):
         rate = rates.get(user.id)
         writer.writerow([safe_cell(v) for v in (
             user.full_name, user.email, *(cells.get((user.id, s.id), "") for s in sessions),

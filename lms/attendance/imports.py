@@ -94,11 +94,24 @@ def _merged_minutes(spans: list[tuple[datetime, datetime]], durations: list[int]
     return int(round(total / 60))
 
 
+def _is_header(line: str) -> bool:
+    """The participants' header: whole cells name a name column and a join-time, email or duration column.
+
+    Cells, not substrings: Zoom's "with meeting data" export starts with a meeting summary whose
+    "User Name" and "Participants" columns contain "name" and "participant".
+    """
+    try:
+        cells = {cell.strip().lower() for cell in next(csv.reader([line]), [])}
+    except csv.Error:  # e.g. a field over the size limit: not a header we can use
+        return False
+    # Teams and Meet reports may have only names and durations.
+    return bool(cells & set(NAME_COLUMNS)) and bool(cells & set(JOIN_COLUMNS + EMAIL_COLUMNS + DURATION_COLUMNS))
+
+
 def read_report(text: str) -> tuple[list[Participant], list]:
     """Participants of a report, or the reasons it cannot be read."""
     lines = text.lstrip("\ufeff").splitlines()
-    start = next((i for i, line in enumerate(lines) if any(c in line.lower() for c in JOIN_COLUMNS + EMAIL_COLUMNS)
-                  and any(c in line.lower() for c in NAME_COLUMNS)), None)
+    start = next((i for i, line in enumerate(lines) if _is_header(line)), None)
     if start is None:
         return [], [_l("This file has no column for names and join times or emails. Export the participant "
                        "report as CSV and try again.")]

@@ -9,7 +9,7 @@ left out, or counts as absent.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, or_, select, union_all
 
 from lms.accounts.models import User
 from lms.attendance.models import AttendanceRecord, LearningSession, SessionKind, Status
@@ -58,6 +58,9 @@ class Rate:
     attended: int
     excused: int
 
+    def __add__(self, other: "Rate") -> "Rate":
+        return Rate(self.expected + other.expected, self.attended + other.attended, self.excused + other.excused)
+
     def percent(self, excused_rule: str) -> float | None:
         """The attendance rate under the program's rule for excused absences; None with nothing to count."""
         attended = self.attended + (self.excused if excused_rule == "attended" else 0)
@@ -65,12 +68,21 @@ class Rate:
         return round(100 * attended / expected, 1) if expected > 0 else None
 
 
-def rates(*conditions, by: str, now: datetime, user_id: int | None = None) -> dict:
-    """Rates of held sessions matching `conditions`, grouped by "trainee", "course", "group", "cohort",
-    "trainee_cohort" (keys are (user id, cohort id)) or "all"."""
+#: What each grouping keys its rates by; "all" has the single key 0.
+GROUPINGS = {"trainee": ("user",), "course": ("course",), "group": ("group",), "cohort": ("cohort",),
+             "trainee_cohort": ("user", "cohort"), "all": ()}
+
+
+def rates_by(*conditions, by: tuple[str, ...], now: datetime, user_id: int | None = None) -> dict[str, dict]:
+    """Rates of held sessions matching `conditions` under each grouping of `by` (see GROUPINGS).
+
+    One query counts at the grain the groupings share (at most a row per person, course and group), and
+    the groupings add those counts up, so a report by trainee, course, group and cohort costs one pass.
+    """
     pairs = roster_pairs(S.ends_at < now, S.is_cancelled.is_(False), *conditions, user_id=user_id)
-    keys = {"trainee": (pairs.c.user_id,), "course": (S.course_id,), "group": (S.group_id,),
-            "cohort": (S.cohort_id,), "trainee_cohort": (pairs.c.user_id, S.cohort_id), "all": (literal(0),)}[by]
+    columns = {"user": pairs.c.user_id, "course": S.course_id, "group": S.group_id, "cohort": S.cohort_id}
+    grain = sorted({name for grouping in by for name in GROUPINGS[grouping]})
+    keys = [columns[name] for name in grain]
     rows = db.session.execute(
         select(*keys, func.count(),
                func.sum(case((R.status.in_([Status.PRESENT, Status.LATE]), 1), else_=0)),
@@ -78,8 +90,20 @@ def rates(*conditions, by: str, now: datetime, user_id: int | None = None) -> di
         .select_from(pairs).join(S, S.id == pairs.c.session_id)
         .outerjoin(R, and_(R.session_id == pairs.c.session_id, R.trainee_id == pairs.c.user_id))
         .group_by(*keys)).all()
-    return {(row[0] if len(keys) == 1 else tuple(row[:len(keys)])): Rate(int(row[-3]), int(row[-2] or 0),
-                                                                        int(row[-1] or 0)) for row in rows}
+    result: dict[str, dict] = {grouping: {} for grouping in by}
+    for row in rows:
+        values = dict(zip(grain, row))
+        rate = Rate(int(row[-3]), int(row[-2] or 0), int(row[-1] or 0))
+        for grouping, found in result.items():
+            key = tuple(values[name] for name in GROUPINGS[grouping])
+            key = key[0] if len(key) == 1 else (key or 0)
+            found[key] = found[key] + rate if key in found else rate
+    return result
+
+
+def rates(*conditions, by: str, now: datetime, user_id: int | None = None) -> dict:
+    """Rates of held sessions matching `conditions` under one grouping of GROUPINGS."""
+    return rates_by(*conditions, by=(by,), now=now, user_id=user_id)[by]
 
 
 def cohort_rates(cohort_id: int, *, by: str, now: datetime) -> dict:

@@ -108,13 +108,15 @@ def all_present(session_id):
 
 @bp.get("/sessions/<int:session_id>/code")
 def show_code(session_id):
-    """The check-in code and its QR code, for the facilitator's screen; the page refreshes itself."""
+    """The check-in code and its QR code, for the facilitator's screen."""
     session = facilitated(session_id)
     now = utcnow()
     code = checkin.code_at(session, now) if checkin.is_open(session, now) else None
     link = url_for(".check_in", session_id=session.id, code=code, _external=True) if code else None
     return render_template("lms/attendance/code.html", session=session, code=code,
-                           qr_code=qr_code_svg(link) if link else None, window=checkin.window(session))
+                           qr_code=qr_code_svg(link) if link else None, window=checkin.window(session),
+                           # Reloading by itself only on request: a timed reload sends screen readers to the top.
+                           refresh=request.args.get("refresh") == "1")
 
 
 @bp.route("/sessions/<int:session_id>/check-in", methods=["GET", "POST"])

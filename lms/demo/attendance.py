@@ -35,8 +35,11 @@ def build_attendance(admin: User) -> None:
             video_url="https://meet.example.org/bcl-101", course=course, cohort=cohort)
         if week < 0:
             people = sorted(roster_ids(session))
-            services.mark(session, [services.Mark(uid, Status.ABSENT if (uid + week) % 5 == 0 else Status.PRESENT,
-                                                  120) for uid in people], by=rosa, source=services.Source.FACILITATOR)
+            # About one in five misses a session; the first person on the roster misses the last two (a warning).
+            missed = {uid for uid in people if (uid + week) % 5 == 0} | ({people[0]} if week >= -2 else set())
+            services.mark(session, [services.Mark(uid, Status.ABSENT if uid in missed else Status.PRESENT,
+                                                  0 if uid in missed else 120) for uid in people],
+                          by=rosa, source=services.Source.FACILITATOR)
     group = db.session.scalar(select(ReflectiveGroup).order_by(ReflectiveGroup.id))
     if group is not None:
         starts = datetime.combine(today + timedelta(days=3), time(17, 30), zone)

@@ -1,0 +1,738 @@
+"""Attendance pages, request by request: marking, checking in, importing a meeting report, scheduling,
+rates and warnings, calendars and exports, and what each page costs as the roster grows.
+
+Who may open which page is the access matrix's business (tests/test_access_policy.py); these tests check
+what the pages do once open, and read the database after every request.
+"""
+
+import csv
+import html
+import io
+import re
+import shutil
+import subprocess
+import time
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select, update
+
+from lms.accounts import services as accounts
+from lms.accounts.models import User
+from lms.accounts.sessions import AUTH_AT
+from lms.attendance import checkin, services
+from lms.attendance.roster import roster_ids
+from lms.attendance.models import AttendanceChange, AttendanceRecord, LearningSession, SessionKind, Source, Status
+from lms.courses.models import Cohort, Course, Program
+from lms.enrollment.models import EnrollmentPeriod
+from lms.enrollment.services import enroll
+from lms.extensions import db
+from lms.mentoring import services as mentoring
+from lms.mentoring.models import GroupMember, ReflectiveGroup
+from lms.sqltypes import utcnow
+
+MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+#: A name a spreadsheet would run as a command if the export did not neutralise it.
+FORMULA = "=cmd|' /C calc'!A0"
+#: A Zoom participant report exported "with meeting data": the meeting's summary, then one row per join.
+ZOOM_REPORT = """\
+Topic,Meeting ID,User Name,User Email,Department,Group,Has Zoom Rooms,Creation Time,Start Time,End Time,\
+Duration (Minutes),Participants
+Evening circle,812 3456 7890,Mai Vu,mai@example.org,,,No,03/01/2026 10:00:00 AM,03/10/2026 06:00:00 PM,\
+03/10/2026 07:00:00 PM,60,5
+
+Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,Recording Consent,In Waiting Room
+Lan N. (Lan Nguyen),LAN@example.org,03/10/2026 06:00:00 PM,03/10/2026 06:30:00 PM,30,No,Y,No
+Lan N. (Lan Nguyen),lan@example.org,03/10/2026 06:25:00 PM,03/10/2026 06:55:00 PM,30,No,Y,No
+cabdi  maxamed,,03/10/2026 06:20:00 PM,03/10/2026 07:00:00 PM,40,Yes,Y,No
+iPhone de Rosa,,03/10/2026 06:08:00 PM,03/10/2026 07:00:00 PM,52,Yes,Y,No
+Guest Speaker,guest@example.net,03/10/2026 06:00:00 PM,03/10/2026 07:00:00 PM,60,Yes,Y,No
+"""
+
+
+class CohortWithSessions:
+    """A course cohort whose trainees Lan, Cabdi and Rosa enrolled a month ago; Mai mentors them and facilitates."""
+
+    def __init__(self, app, make_user, login, made, admin):
+        self.app, self.make_user, self.login, self.made, self.admin = app, make_user, login, made, admin
+        self.mentor = make_user("mentor", full_name="Mai Vu", email="mai@example.org")
+        with app.app_context():
+            mentoring.save_profile(db.session.get(User, self.mentor.id), languages=["en"], bio="", is_active=True,
+                                   max_mentees=100, max_groups=4)
+            db.session.commit()
+        self.lan = self.add_trainee("Lan Nguyen", email="lan@example.org")
+        self.cabdi = self.add_trainee("Cabdi Maxamed", email="cabdi@example.org")
+        self.rosa = self.add_trainee("Rosa Díaz", email="rosa@example.org")
+        self._clients = {}
+
+    def add_trainee(self, full_name: str, *, enrolled_ago: timedelta | None = 30 * DAY, **fields) -> User:
+        """A trainee holding a seat for `enrolled_ago` (None: from now on), assigned to Mai."""
+        user = self.make_user(full_name=full_name, **fields)
+        self.enroll([user.id], enrolled_ago=enrolled_ago)
+        return user
+
+    def add_roster(self, count: int) -> None:
+        """Enroll `count` more trainees at once (no passwords: they never log in)."""
+        with self.app.app_context():
+            start = db.session.scalar(select(func.count()).select_from(User))
+            ids = [accounts.create_user(email=f"roster{n}@example.org", full_name=f"Roster {n:03d}", password=None).id
+                   for n in range(start, start + count)]
+            db.session.commit()
+        self.enroll(ids)
+
+    def enroll(self, user_ids: list[int], *, enrolled_ago: timedelta | None = 30 * DAY) -> None:
+        with self.app.app_context():
+            course, cohort = db.session.get(Course, self.made.course_id), db.session.get(Cohort, self.made.cohort_id)
+            mentor, by = db.session.get(User, self.mentor.id), db.session.get(User, self.admin.id)
+            for user_id in user_ids:
+                trainee = db.session.get(User, user_id)
+                enroll(trainee, course, cohort, "en")
+                mentoring.assign(mentor, trainee, cohort, by=by)
+            if enrolled_ago is not None:
+                db.session.execute(update(EnrollmentPeriod).where(EnrollmentPeriod.user_id.in_(user_ids))
+                                   .values(started_at=utcnow() - enrolled_ago))
+            db.session.commit()
+
+    def add_group(self, name: str, members: list[User]) -> int:
+        """A reflective group of Mai's whose members joined a month ago."""
+        with self.app.app_context():
+            group = mentoring.create_group(
+                db.session.get(User, self.mentor.id), db.session.get(Cohort, self.made.cohort_id), name=name,
+                language="en", trainee_ids=[m.id for m in members], by=db.session.get(User, self.admin.id))
+            db.session.execute(update(GroupMember).where(GroupMember.group_id == group.id)
+                               .values(joined_at=utcnow() - 30 * DAY))
+            db.session.commit()
+            return group.id
+
+    def schedule(self, starts_in: timedelta, minutes: int = 60, *, title="Evening circle", facilitator=None,
+                 group_id=None, made=None) -> int:
+        """A session of the cohort's course (or of a group) starting `starts_in` from now; Mai facilitates."""
+        made = made or self.made
+        with self.app.app_context():
+            starts = utcnow() + starts_in
+            session = services.save_session(
+                LearningSession(), kind=SessionKind.GROUP if group_id else SessionKind.COURSE, title=title,
+                starts_at=starts, ends_at=starts + minutes * MINUTE, language="en",
+                facilitator=db.session.get(User, (facilitator or self.mentor).id),
+                course=db.session.get(Course, made.course_id), cohort=db.session.get(Cohort, made.cohort_id),
+                group=db.session.get(ReflectiveGroup, group_id) if group_id else None)
+            db.session.commit()
+            return session.id
+
+    def mark(self, session_id: int, statuses: dict[User, str], *, minutes: int | None = None, by=None) -> None:
+        with self.app.app_context():
+            services.mark(db.session.get(LearningSession, session_id),
+                          [services.Mark(user.id, Status(status), minutes) for user, status in statuses.items()],
+                          by=db.session.get(User, (by or self.mentor).id), source=Source.FACILITATOR)
+            db.session.commit()
+
+    def mark_everyone_present(self, session_id: int) -> None:
+        with self.app.app_context():
+            services.mark_all_present(db.session.get(LearningSession, session_id),
+                                      by=db.session.get(User, self.mentor.id))
+            db.session.commit()
+
+    def roster_ids(self, session_id: int) -> set[int]:
+        with self.app.app_context():
+            return roster_ids(db.session.get(LearningSession, session_id))
+
+    def records(self, session_id: int) -> dict[int, tuple[str, int | None, str]]:
+        """{trainee id: (status, minutes, source)} as stored."""
+        with self.app.app_context():
+            return {r.trainee_id: (r.status.value, r.minutes, r.source.value) for r in db.session.scalars(
+                select(AttendanceRecord).where(AttendanceRecord.session_id == session_id))}
+
+    def changes(self, session_id: int) -> int:
+        with self.app.app_context():
+            return db.session.scalar(select(func.count()).select_from(AttendanceChange)
+                                     .where(AttendanceChange.session_id == session_id))
+
+    def code(self, session_id: int, moment: datetime | None = None) -> str:
+        """The check-in code the session's screen shows at `moment` (now by default)."""
+        with self.app.app_context():
+            return checkin.code_at(db.session.get(LearningSession, session_id), moment or utcnow())
+
+    def client_of(self, user: User):
+        """A client logged in as `user`, made once per test."""
+        if user.id not in self._clients:
+            self._clients[user.id] = self.app.test_client()
+            self.login(self._clients[user.id], user)
+        return self._clients[user.id]
+
+
+@pytest.fixture
+def cohort(app, make_user, make_course, login, admin):
+    return CohortWithSessions(app, make_user, login, make_course(capacity=500), admin)
+
+
+@pytest.fixture
+def mai(cohort):
+    return cohort.client_of(cohort.mentor)
+
+
+@pytest.fixture
+def lan(cohort):
+    return cohort.client_of(cohort.lan)
+
+
+@pytest.fixture
+def office(cohort, admin):
+    """The admin, logged in just now (exports ask for a recent login)."""
+    return cohort.client_of(admin)
+
+
+def text_of(response) -> str:
+    """The page as a reader hears it: tags dropped, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
+
+
+def after(client, response) -> str:
+    """The text of the page a redirect leads to, with its flash messages."""
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return text_of(client.get(response.headers["Location"]))
+
+
+def tag(body: str, element_id: str) -> str:
+    """The opening tag of the element with this id."""
+    found = re.search(rf'<[a-z]+\b[^>]*\bid="{re.escape(element_id)}"[^>]*>', body)
+    assert found, f"no element #{element_id}"
+    return found.group(0)
+
+
+def field_error(body: str, field_id: str) -> str:
+    """The message shown next to a field, which the field points to with aria-describedby."""
+    found = re.search(rf'<p class="field__error" id="{re.escape(field_id)}-error">(.*?)</p>', body, re.S)
+    assert found, f"no error next to #{field_id}"
+    assert 'aria-invalid="true"' in tag(body, field_id)
+    assert f"{field_id}-error" in tag(body, field_id)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))).replace("Error:", "").split())
+
+
+def table_rows(response) -> list[list[str]]:
+    """The body rows of the page's tables, as lists of cell texts."""
+    body = response.get_data(as_text=True)
+    return [[" ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+             for cell in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body, re.S) if "<td" in row]
+
+
+def sheet(*rows) -> dict:
+    """The take-attendance form: (person, status, minutes typed) for each row."""
+    form = {}
+    for person, status, minutes in rows:
+        form[f"status-{person.id}"], form[f"minutes-{person.id}"] = status, minutes
+    return form
+
+
+# Taking attendance
+
+
+def test_the_facilitator_saves_each_persons_status_and_minutes(cohort, mai):
+    held = cohort.schedule(-2 * DAY)
+    response = mai.post_form(f"/sessions/{held}/attendance", sheet(
+        (cohort.lan, "present", "55"), (cohort.cabdi, "absent", ""), (cohort.rosa, "", "")))
+    assert response.headers["Location"] == f"/sessions/{held}/attendance"
+    assert "Attendance saved (2 changes)." in after(mai, response)
+    assert cohort.records(held) == {cohort.lan.id: ("present", 55, "facilitator"),
+                                    cohort.cabdi.id: ("absent", None, "facilitator")}
+
+
+@pytest.mark.parametrize("who", ["a trainee on the roster", "another mentor"])
+def test_only_the_facilitator_or_an_admin_may_post_marks(cohort, who):
+    held = cohort.schedule(-2 * DAY)
+    poster = cohort.lan if who.startswith("a trainee") else cohort.make_user("mentor", full_name="Other Mentor")
+    response = cohort.client_of(poster).post_form(f"/sessions/{held}/attendance", sheet(
+        (cohort.lan, "present", "60")))
+    assert response.status_code == 404
+    assert cohort.records(held) == {} and cohort.changes(held) == 0
+
+
+@pytest.mark.parametrize("forged", ["someone who enrolled after the session started", "an id nobody has"])
+def test_a_mark_for_someone_off_the_roster_is_refused_and_nothing_of_the_batch_is_saved(cohort, mai, forged):
+    started = cohort.schedule(-30 * MINUTE)
+    late = cohort.add_trainee("Late Comer", enrolled_ago=None)
+    forged_id = late.id if forged.startswith("someone") else 987_654
+    form = {**sheet((cohort.lan, "present", "30")), f"status-{forged_id}": "present", f"minutes-{forged_id}": "30"}
+    response = mai.post_form(f"/sessions/{started}/attendance", form)
+    page = after(mai, response)
+    assert "Attendance can only be taken for people on this session's roster." in page
+    assert "Late Comer" not in page
+    assert cohort.records(started) == {} and cohort.changes(started) == 0
+
+
+@pytest.mark.parametrize("minutes", ["abc", "-5", "99999"])
+def test_minutes_that_are_not_a_whole_number_up_to_a_day_are_refused_next_to_the_field(cohort, mai, minutes):
+    held = cohort.schedule(-2 * DAY)
+    response = mai.post_form(f"/sessions/{held}/attendance", sheet(
+        (cohort.lan, "present", "50"), (cohort.cabdi, "late", minutes)))
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    cabdi, lan = f"minutes-{cohort.cabdi.id}", f"minutes-{cohort.lan.id}"
+    assert field_error(body, cabdi) == "Enter the minutes as a whole number from 0 to 1440."
+    assert f'value="{minutes}"' in tag(body, cabdi)
+    assert 'value="50"' in tag(body, lan) and "aria-invalid" not in tag(body, lan)
+    assert re.search(rf'id="status-{cohort.cabdi.id}".*?<option value="late" selected>', body, re.S)
+    assert "Nothing was saved. Check the minutes:" in text_of(response)
+    assert cohort.records(held) == {} and cohort.changes(held) == 0
+
+
+def test_all_present_marks_everyone_not_marked_yet_and_then_the_exceptions_are_changed(cohort, mai):
+    held = cohort.schedule(-2 * DAY, minutes=90)
+    cohort.mark(held, {cohort.rosa: "excused"})
+    page = after(mai, mai.post_form(f"/sessions/{held}/attendance/all-present"))
+    assert "2 people marked present. Now change the exceptions." in page
+    assert cohort.records(held) == {cohort.lan.id: ("present", 90, "facilitator"),
+                                    cohort.cabdi.id: ("present", 90, "facilitator"),
+                                    cohort.rosa.id: ("excused", None, "facilitator")}
+    response = mai.post_form(f"/sessions/{held}/attendance", sheet(
+        (cohort.lan, "present", "90"), (cohort.cabdi, "late", "60"), (cohort.rosa, "absent", "")))
+    assert "Attendance saved (2 changes)." in after(mai, response)
+    assert cohort.records(held) == {cohort.lan.id: ("present", 90, "facilitator"),
+                                    cohort.cabdi.id: ("late", 60, "facilitator"),
+                                    cohort.rosa.id: ("absent", None, "facilitator")}
+    assert cohort.changes(held) == 5
+
+
+def test_the_changes_say_who_marked_what_newest_first(cohort, mai, office, admin):
+    held = cohort.schedule(-2 * DAY)
+    mai.post_form(f"/sessions/{held}/attendance", sheet((cohort.lan, "present", "60")))
+    office.post_form(f"/sessions/{held}/attendance", sheet((cohort.lan, "late", "45")))
+    assert cohort.records(held) == {cohort.lan.id: ("late", 45, "facilitator")}
+    page = text_of(mai.get(f"/sessions/{held}/attendance"))
+    newest, oldest = "Lan Nguyen → Late (45 minutes) · Ada Admin", "Lan Nguyen → Present (60 minutes) · Mai Vu"
+    assert newest in page and oldest in page
+    assert page.index(newest) < page.index(oldest)
+
+
+# Checking in
+
+
+def test_someone_on_the_roster_checks_in_with_the_code_on_the_screen(cohort, lan):
+    soon = cohort.schedule(10 * MINUTE)  # check-in opens 15 minutes before the start
+    link = f"/sessions/{soon}/check-in?code={cohort.code(soon)}"  # what the QR code opens
+    assert f'value="{cohort.code(soon)}"' in tag(lan.get(link).get_data(as_text=True), "code")
+    response = lan.post_form(link, {"code": cohort.code(soon)})
+    assert response.headers["Location"] == "/my/sessions"
+    assert "You are checked in: Present." in after(lan, response)
+    assert cohort.records(soon) == {cohort.lan.id: ("present", 60, "check_in")}
+
+
+def test_checking_in_more_than_ten_minutes_after_the_start_counts_as_late(cohort, lan):
+    running = cohort.schedule(-20 * MINUTE)
+    response = lan.post_form(f"/sessions/{running}/check-in", {"code": cohort.code(running)})
+    assert "You are checked in: Late." in after(lan, response)
+    (status, minutes, source), = cohort.records(running).values()
+    assert (status, source) == ("late", "check_in") and 38 <= minutes <= 40
+
+
+def wrong_code(cohort, session_id) -> str:
+    """A code that is not valid for the session in the minutes around now."""
+    valid = {cohort.code(session_id, utcnow() + n * MINUTE) for n in (-1, 0, 1)}
+    return next(code for code in (f"{n:06d}" for n in range(1_000_000)) if code not in valid)
+
+
+@pytest.mark.parametrize("whose", ["a mistyped code", "the code of another session at the same time"])
+def test_a_code_that_is_not_this_sessions_current_code_is_refused_next_to_the_field(cohort, lan, whose):
+    soon, other = cohort.schedule(5 * MINUTE), cohort.schedule(5 * MINUTE, title="Parallel session")
+    code = wrong_code(cohort, soon) if whose == "a mistyped code" else cohort.code(other)
+    response = lan.post_form(f"/sessions/{soon}/check-in", {"code": code})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert field_error(body, "code") == ("This code is not the current code of this session. "
+                                         "Ask the facilitator for the code on the screen now.")
+    assert f'value="{code}"' in tag(body, "code")
+    assert cohort.records(soon) == {} and cohort.records(other) == {}
+
+
+@pytest.mark.parametrize("starts_in, message", [(2 * DAY, "Check-in opens at"), (-3 * HOUR, "Check-in closed at")])
+def test_the_current_code_is_refused_outside_the_check_in_window(cohort, lan, starts_in, message):
+    session = cohort.schedule(starts_in)
+    response = lan.post_form(f"/sessions/{session}/check-in", {"code": cohort.code(session)})
+    assert field_error(response.get_data(as_text=True), "code").startswith(message)
+    assert cohort.records(session) == {}
+
+
+def test_nobody_checks_in_twice(cohort, lan):
+    running = cohort.schedule(-5 * MINUTE)
+    after(lan, lan.post_form(f"/sessions/{running}/check-in", {"code": cohort.code(running)}))
+    again = lan.post_form(f"/sessions/{running}/check-in", {"code": cohort.code(running)})
+    assert "You have already checked in to this session." in text_of(again)
+    assert cohort.changes(running) == 1
+
+
+def test_someone_not_on_the_roster_cannot_open_or_post_the_check_in(cohort):
+    running = cohort.schedule(-5 * MINUTE)
+    late = cohort.client_of(cohort.add_trainee("Late Comer", enrolled_ago=None))
+    assert late.get(f"/sessions/{running}/check-in").status_code == 404
+    assert late.post_form(f"/sessions/{running}/check-in", {"code": cohort.code(running)}).status_code == 404
+    assert cohort.records(running) == {}
+
+
+REFRESH = '<meta http-equiv="refresh" content="20">'
+
+
+def test_the_code_page_shows_the_current_code_and_its_qr_code_while_check_in_is_open(cohort, mai):
+    soon = cohort.schedule(5 * MINUTE)
+    before = cohort.code(soon)
+    body = mai.get(f"/sessions/{soon}/code").get_data(as_text=True)
+    shown = re.search(r'class="checkin-code__digits"[^>]*>(\d{3}) (\d{3})</p>', body)
+    assert shown and shown.group(1) + shown.group(2) in {before, cohort.code(soon)}
+    assert re.search(r'<figure class="qr-code"><svg\b', body)
+
+
+def test_the_code_page_shows_no_code_before_check_in_opens(cohort, mai):
+    later = cohort.schedule(2 * DAY)
+    response = mai.get(f"/sessions/{later}/code")
+    body = response.get_data(as_text=True)
+    assert "checkin-code__digits" not in body and "<svg" not in body
+    assert "Check-in is open from" in text_of(response)
+
+
+def test_the_code_page_refreshes_itself_only_when_asked(cohort, mai):
+    soon = cohort.schedule(5 * MINUTE)
+    plain = mai.get(f"/sessions/{soon}/code").get_data(as_text=True)
+    assert REFRESH not in plain and f'href="/sessions/{soon}/code?refresh=1"' in plain
+    shared_screen = mai.get(f"/sessions/{soon}/code?refresh=1").get_data(as_text=True)
+    assert REFRESH in shared_screen and re.search(r"checkin-code__digits[^>]*>\d{3} \d{3}<", shared_screen)
+
+
+# Importing a video meeting report
+
+
+def upload(client, session_id, content: bytes, filename="participants.csv", min_minutes="50"):
+    return client.post_form(f"/sessions/{session_id}/import", {
+        "file": (io.BytesIO(content), filename), "min_minutes": min_minutes}, content_type="multipart/form-data")
+
+
+def hidden(body: str, name: str) -> str:
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', body)
+    assert found, f"no hidden field {name}"
+    return html.unescape(found.group(1))
+
+
+def test_a_report_is_previewed_with_matches_and_proposed_statuses_before_anything_is_saved(cohort, mai):
+    held = cohort.schedule(-2 * DAY)
+    response = upload(mai, held, ZOOM_REPORT.encode())
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert table_rows(response) == [
+        ["Lan N. (Lan Nguyen) lan@example.org", "Lan Nguyen", "55", "Present"],  # 6:00-6:55, overlap counted once
+        ["cabdi maxamed", "Cabdi Maxamed", "40", "Absent"],  # matched by name, under the 50 minutes asked
+    ]
+    page = text_of(response)
+    assert "iPhone de Rosa · 52 minutes" in page and "Guest Speaker (guest@example.net) · 60 minutes" in page
+    assert 'name="match-iphone de rosa"' in body and 'name="match-guest@example.net"' in body
+    assert cohort.records(held) == {} and cohort.changes(held) == 0
+
+
+def test_confirming_saves_the_matches_and_a_row_matched_by_hand_and_saving_again_changes_nothing(cohort, mai):
+    held = cohort.schedule(-2 * DAY)
+    preview = upload(mai, held, ZOOM_REPORT.encode()).get_data(as_text=True)
+    confirm = {"content": hidden(preview, "content"), "min_minutes": hidden(preview, "min_minutes"),
+               "match-iphone de rosa": str(cohort.rosa.id), "match-guest@example.net": ""}
+    response = mai.post_form(f"/sessions/{held}/import/confirm", confirm)
+    assert response.headers["Location"] == f"/sessions/{held}/attendance"
+    assert "Report imported: 3 changes." in after(mai, response)
+    assert cohort.records(held) == {cohort.lan.id: ("present", 55, "import"),
+                                    cohort.cabdi.id: ("absent", 40, "import"),
+                                    cohort.rosa.id: ("present", 52, "import")}
+    assert "Report imported: 0 changes." in after(mai, mai.post_form(f"/sessions/{held}/import/confirm", confirm))
+    assert cohort.changes(held) == 3
+
+
+def test_a_file_that_is_not_a_csv_is_refused_next_to_the_field(cohort, mai):
+    held = cohort.schedule(-2 * DAY)
+    response = upload(mai, held, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", filename="report.png")
+    body = response.get_data(as_text=True)
+    assert field_error(body, "file") == "Choose a file ending in .csv."
+    assert "Matched" not in text_of(response)
+    assert cohort.records(held) == {}
+
+
+# Scheduling (admins)
+
+
+def schedule_form(cohort, **typed) -> dict:
+    return {"kind": "course", "title": "Evening circle", "cohort": cohort.made.cohort_id,
+            "course": cohort.made.course_id, "group": "0", "starts_at": "2026-03-10T18:00",
+            "ends_at": "2026-03-10T20:00", "facilitator": cohort.mentor.id, "language": "en", "place": "Room B",
+            "video_url": "", **typed}
+
+
+def all_sessions(app) -> list[LearningSession]:
+    with app.app_context():
+        return db.session.scalars(select(LearningSession)).all()
+
+
+@pytest.mark.parametrize("day, starts", [
+    ("2026-03-10", datetime(2026, 3, 11, 1, 0, tzinfo=timezone.utc)),  # daylight saving time since 8 March: UTC-7
+    ("2026-03-05", datetime(2026, 3, 6, 2, 0, tzinfo=timezone.utc)),  # standard time: UTC-8
+])
+def test_a_session_typed_in_the_programs_time_zone_is_stored_in_utc_and_shown_back_as_typed(
+        app, cohort, office, day, starts):
+    app.config["LMS_TIMEZONE"] = "America/Los_Angeles"
+    new = f"/admin/attendance/cohorts/{cohort.made.cohort_id}/sessions/new"
+    response = office.post_form(new, schedule_form(cohort, starts_at=f"{day}T18:00", ends_at=f"{day}T20:00"))
+    assert response.headers["Location"] == f"/admin/attendance/cohorts/{cohort.made.cohort_id}"
+    session, = all_sessions(app)
+    assert (session.starts_at, session.ends_at) == (starts, starts + 2 * HOUR)
+    assert (session.kind, session.course_id, session.facilitator_id) == (
+        SessionKind.COURSE, cohort.made.course_id, cohort.mentor.id)
+    edit = office.get(f"/admin/attendance/sessions/{session.id}/edit").get_data(as_text=True)
+    assert re.search(rf'value="{day}[T ]18:00(:00)?"', tag(edit, "starts_at"))
+    assert re.search(rf'value="{day}[T ]20:00(:00)?"', tag(edit, "ends_at"))
+
+
+def test_a_session_that_ends_before_it_starts_is_refused_next_to_the_end_and_keeps_what_was_typed(
+        app, cohort, office):
+    response = office.post_form(f"/admin/attendance/cohorts/{cohort.made.cohort_id}/sessions/new",
+                                schedule_form(cohort, title="Backwards", ends_at="2026-03-10T17:00"))
+    body = response.get_data(as_text=True)
+    assert field_error(body, "ends_at") == "The session must end after it starts."
+    assert 'value="Backwards"' in tag(body, "title")
+    assert re.search(r'value="2026-03-10[T ]18:00', tag(body, "starts_at"))
+    assert re.search(r'value="2026-03-10[T ]17:00', tag(body, "ends_at"))
+    assert all_sessions(app) == []
+
+
+def test_a_course_session_without_a_course_is_refused_next_to_the_course(app, cohort, office):
+    response = office.post_form(f"/admin/attendance/cohorts/{cohort.made.cohort_id}/sessions/new",
+                                schedule_form(cohort, course="0"))
+    assert field_error(response.get_data(as_text=True), "course") == "Choose a course that this cohort runs."
+    assert all_sessions(app) == []
+
+
+def test_cancelling_toggles_and_a_cancelled_session_counts_for_nobody(app, cohort, office):
+    kept, cancelled = cohort.schedule(-3 * DAY), cohort.schedule(-2 * DAY)
+    cohort.mark(kept, {cohort.lan: "present"})
+    report = f"/admin/attendance/cohorts/{cohort.made.cohort_id}"
+    assert ["Lan Nguyen (below 70%)", "2", "1", "0", "50%"] in table_rows(office.get(report))
+    assert "The session is cancelled." in after(office, office.post_form(
+        f"/admin/attendance/sessions/{cancelled}/cancel"))
+    assert [s.is_cancelled for s in all_sessions(app) if s.id == cancelled] == [True]
+    assert ["Lan Nguyen", "1", "1", "0", "100%"] in table_rows(office.get(report))
+    assert "Your attendance in Cohort 1: 100%" in text_of(cohort.client_of(cohort.lan).get("/my/sessions"))
+    assert "The session is on again." in after(office, office.post_form(
+        f"/admin/attendance/sessions/{cancelled}/cancel"))
+    assert [s.is_cancelled for s in all_sessions(app) if s.id == cancelled] == [False]
+
+
+def test_the_cohort_report_gives_rates_by_trainee_course_and_group_and_marks_those_below_the_line(cohort, office):
+    group = cohort.add_group("Thursday circle", [cohort.lan])
+    first, second = cohort.schedule(-3 * DAY), cohort.schedule(-2 * DAY)
+    meeting = cohort.schedule(-1 * DAY, group_id=group)
+    upcoming = cohort.schedule(2 * DAY)
+    cohort.mark(first, {cohort.lan: "present", cohort.cabdi: "present", cohort.rosa: "present"})
+    cohort.mark(second, {cohort.lan: "present", cohort.cabdi: "absent", cohort.rosa: "excused"})
+    cohort.mark(meeting, {cohort.lan: "late"})
+    response = office.get(f"/admin/attendance/cohorts/{cohort.made.cohort_id}")
+    rows = {row[0]: row[1:] for row in table_rows(response)}
+    assert rows == {
+        "Lan Nguyen": ["3", "3", "0", "100%"],
+        "Cabdi Maxamed (below 70%)": ["2", "1", "0", "50%"],
+        "Rosa Díaz": ["2", "1", "1", "100%"],  # the excused absence is left out
+    }
+    body = response.get_data(as_text=True)
+    assert len(re.findall(r'<tr class="row--error">', body)) == 1
+    page = text_of(response)
+    assert "Whole cohort 83.3%" in page  # 5 attended of 7, one excused left out
+    assert f"{cohort.made.code}: 80%" in page and "Thursday circle: 100%" in page
+    assert "Excused absences are left out of the rate. Below 70% shows a warning." in page
+    assert f'href="/sessions/{upcoming}/attendance"' in body
+
+
+@pytest.mark.parametrize("rule, percent, says", [
+    ("excluded", "66.7%", "Excused absences are left out of the rate."),
+    ("attended", "75%", "Excused absences count as attended."),
+    ("absent", "50%", "Excused absences count as absences."),
+])
+def test_the_programs_rule_for_excused_absences_and_warning_line_decide_the_report(
+        app, cohort, office, rule, percent, says):
+    held = [cohort.schedule(-n * DAY) for n in (4, 3, 2, 1)]
+    cohort.mark(held[0], {cohort.lan: "present"})
+    cohort.mark(held[1], {cohort.lan: "present"})
+    cohort.mark(held[2], {cohort.lan: "excused"})  # and no mark for the last one: absent
+    response = office.post_form(f"/admin/programs/{cohort.made.program_id}/edit", {
+        "name": "Program 1", "description": "", "excused_absences": rule, "attendance_warning_percent": "80"})
+    assert response.status_code == 302
+    with app.app_context():
+        program = db.session.get(Program, cohort.made.program_id)
+        assert (program.excused_absences, program.attendance_warning_percent) == (rule, 80)
+    report = office.get(f"/admin/attendance/cohorts/{cohort.made.cohort_id}")
+    assert ["Lan Nguyen (below 80%)", "4", "2", "1", percent] in table_rows(report)
+    assert f"{says} Below 80% shows a warning." in text_of(report)
+
+
+# Warnings
+
+
+@pytest.fixture
+def lan_attended(cohort):
+    """Lan's record in two held sessions: present in the first, `second` in the other."""
+    def attend(second: str) -> None:
+        first, other = cohort.schedule(-3 * DAY), cohort.schedule(-2 * DAY)
+        cohort.mark(first, {cohort.lan: "present"})
+        cohort.mark(other, {cohort.lan: second})
+    return attend
+
+
+def test_a_trainee_below_the_line_is_warned_and_so_is_their_mentor(cohort, lan, mai, lan_attended):
+    lan_attended("absent")
+    warning = "Your attendance in Cohort 1: 50% This is below 70%, the level the certificate asks for."
+    assert warning in text_of(lan.get("/"))
+    assert warning in text_of(lan.get("/my/sessions"))
+    assert ["Lan Nguyen", "Cohort 1", f"{cohort.made.code}: 0 of 2", "50% low"] in table_rows(mai.get("/mentor"))
+    mentee = mai.get(f"/mentor/mentees/{cohort.lan.id}")
+    assert '<p class="flash flash--error">' in mentee.get_data(as_text=True)
+    assert "Attendance: 50% Below the program's warning line." in text_of(mentee)
+
+
+def test_a_trainee_above_the_line_sees_their_rate_and_no_warning(cohort, lan, mai, lan_attended):
+    lan_attended("late")
+    assert "This is below" not in text_of(lan.get("/"))
+    sessions = text_of(lan.get("/my/sessions"))
+    assert "Your attendance in Cohort 1: 100%" in sessions and "This is below" not in sessions
+    assert ["Lan Nguyen", "Cohort 1", f"{cohort.made.code}: 0 of 2", "100%"] in table_rows(mai.get("/mentor"))
+    mentee = mai.get(f"/mentor/mentees/{cohort.lan.id}")
+    assert "Attendance: 100%" in text_of(mentee) and "warning line" not in text_of(mentee)
+
+
+def test_a_trainee_reads_their_rate_written_the_way_their_language_writes_numbers(cohort):
+    olga = cohort.add_trainee("Olga Ivanova", email="olga@example.org", locale="es")
+    held = [cohort.schedule(-n * DAY) for n in (3, 2, 1)]
+    cohort.mark(held[0], {olga: "present"})
+    cohort.mark(held[1], {olga: "present"})
+    page = text_of(cohort.client_of(olga).get("/my/sessions"))
+    assert "Cohort 1: 66,7%" in page and "66.7" not in page
+
+
+# Calendars
+
+
+FEED = re.compile(r"http://localhost/calendar/([\w-]+)\.ics")
+
+
+def test_a_private_feed_lists_the_persons_sessions_in_their_language_without_logging_in(
+        app, cohort, make_course):
+    olga = cohort.add_trainee("Olga Ivanova", email="olga@example.org", locale="es")
+    upcoming = cohort.schedule(2 * DAY, title="Evening circle")
+    cohort.schedule(3 * DAY, title="Another cohort's session", made=make_course())
+    client = cohort.client_of(olga)
+    assert FEED.search(client.get("/my/sessions").get_data(as_text=True)) is None
+    assert client.post_form("/my/calendar/reset").headers["Location"] == "/my/sessions"
+    token = FEED.search(client.get("/my/sessions").get_data(as_text=True)).group(1)
+    feed = app.test_client().get(f"/calendar/{token}.ics")
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    assert "no-store" in feed.headers["Cache-Control"]
+    ical = feed.get_data(as_text=True)
+    assert "X-WR-CALNAME:Mis sesiones" in ical
+    assert re.findall(r"^SUMMARY:(.*?)\r?$", ical, re.M) == ["Evening circle"]
+    assert f"UID:lms-session-{upcoming}@localhost" in ical
+
+
+def test_a_new_calendar_address_retires_the_old_one(app, cohort, lan):
+    lan.post_form("/my/calendar/reset")
+    old = FEED.search(lan.get("/my/sessions").get_data(as_text=True)).group(1)
+    lan.post_form("/my/calendar/reset")
+    new = FEED.search(lan.get("/my/sessions").get_data(as_text=True)).group(1)
+    assert new != old
+    anonymous = app.test_client()
+    assert anonymous.get(f"/calendar/{old}.ics").status_code == 404
+    assert anonymous.get(f"/calendar/{new}.ics").status_code == 200
+
+
+def test_someone_on_the_roster_downloads_a_session_for_their_calendar(cohort, lan):
+    upcoming = cohort.schedule(2 * DAY, title="Evening circle")
+    response = lan.get(f"/sessions/{upcoming}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="session-{upcoming}.ics"'
+    ical = response.get_data(as_text=True)
+    assert "SUMMARY:Evening circle" in ical and "DESCRIPTION:Facilitator: Mai Vu" in ical
+
+
+# Exports
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_the_session_sheet_is_formula_safe_and_not_cached(cohort, mai):
+    cohort.add_trainee(FORMULA, email="calc@example.org")
+    held = cohort.schedule(-2 * DAY)
+    cohort.mark(held, {cohort.lan: "present"}, minutes=60)
+    rows = csv_rows(mai.get(f"/sessions/{held}/attendance.csv"))
+    by_name = {row[0]: row[3:6] for row in rows[1:]}
+    assert by_name == {"'" + FORMULA: ["not marked", "", ""], "Cabdi Maxamed": ["not marked", "", ""],
+                       "Lan Nguyen": ["present", "60", "facilitator"], "Rosa Díaz": ["not marked", "", ""]}
+
+
+def test_the_cohort_sheet_is_formula_safe_and_not_cached(cohort, office):
+    cohort.add_trainee(FORMULA, email="calc@example.org")
+    held = cohort.schedule(-2 * DAY)
+    cohort.mark(held, {cohort.lan: "present"})
+    rows = csv_rows(office.get(f"/admin/attendance/cohorts/{cohort.made.cohort_id}/attendance.csv"))
+    by_name = {row[0]: row[1:] for row in rows[1:]}
+    assert by_name["'" + FORMULA] == ["calc@example.org", "not marked", "0.0"]
+    assert by_name["Lan Nguyen"] == ["lan@example.org", "present", "100.0"]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_the_cohort_sheet_asks_an_admin_whose_login_is_not_recent_to_log_in_again(cohort, office):
+    with office.session_transaction() as session:
+        session[AUTH_AT] = int(time.time()) - 3600
+    response = office.get(f"/admin/attendance/cohorts/{cohort.made.cohort_id}/attendance.csv")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/reauthenticate?next=")
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+def test_the_sign_in_sheet_is_a_pdf_listing_the_roster(cohort, mai, tmp_path):
+    started = cohort.schedule(-30 * MINUTE)
+    cohort.add_trainee("Late Comer", enrolled_ago=None)  # not on the roster of a session that had started
+    response = mai.get(f"/sessions/{started}/sign-in.pdf")
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF-")
+    assert response.headers["Content-Disposition"] == f'attachment; filename="sign-in-{started}.pdf"'
+    assert "no-store" in response.headers["Cache-Control"]
+    (tmp_path / "sheet.pdf").write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "sheet.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert [name for name in ("Cabdi Maxamed", "Lan Nguyen", "Rosa Díaz", "Late Comer") if name in text] == [
+        "Cabdi Maxamed", "Lan Nguyen", "Rosa Díaz"]
+    assert text.index("Cabdi Maxamed") < text.index("Lan Nguyen") < text.index("Rosa Díaz")
+
+
+# What the pages cost
+
+
+#: The pages whose cost must not grow with the roster: (who, path).
+COUNTED_PAGES = [("mentor", "/sessions/{held}/attendance"), ("trainee", "/my/sessions"),
+                 ("admin", "/admin/attendance/cohorts/{cohort}"), ("mentor", "/mentor")]
+IN_LIST = re.compile(r"\bIN \((?:[^()]|\([^()]*\))*\)")
+
+
+@pytest.mark.parametrize("who, path", COUNTED_PAGES)
+def test_a_page_runs_as_many_queries_for_50_trainees_as_for_5(cohort, count_queries, admin, who, path):
+    held = [cohort.schedule(-n * DAY) for n in (3, 2, 1)]
+    cohort.schedule(-5 * MINUTE)  # check-in open now
+    cohort.schedule(2 * DAY)
+    client = cohort.client_of({"mentor": cohort.mentor, "trainee": cohort.lan, "admin": admin}[who])
+    url = path.format(held=held[0], cohort=cohort.made.cohort_id)
+
+    def statements_for(roster_size: int) -> list[str]:
+        cohort.add_roster(roster_size - len(cohort.roster_ids(held[0])))
+        for session_id in held:
+            cohort.mark_everyone_present(session_id)
+        assert len(cohort.records(held[0])) == roster_size
+        client.get(url)  # the first request may warm caches
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        return [IN_LIST.sub("IN (...)", " ".join(s.split())) for s in statements]
+
+    small, large = statements_for(5), statements_for(50)
+    extra = Counter(large) - Counter(small)
+    assert len(large) == len(small), f"{url}: {len(small)} statements for 5, {len(large)} for 50:\n" + "\n".join(
+        f"{n}x {s[:300]}" for s, n in extra.items())
