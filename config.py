@@ -44,6 +44,7 @@ ENVIRONMENT_SETTINGS = {
     "LMS_MAIL_SERVER": str, "LMS_MAIL_PORT": int, "LMS_MAIL_USE_TLS": _flag, "LMS_MAIL_USE_SSL": _flag,
     "LMS_MAIL_USERNAME": str, "LMS_MAIL_PASSWORD": str, "LMS_MAIL_SENDER": str,
     "LMS_ENCRYPTION_KEYS": lambda value: [k.strip() for k in value.split(",") if k.strip()],
+    "LMS_PUBLIC_URL": str, "LMS_CERTIFICATE_ISSUER": str, "LMS_CREDENTIAL_SIGNING_KEY": str,
 }
 
 
@@ -63,7 +64,8 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    pass
+    #: Where `make run` serves; certificates print verification links under it.
+    LMS_PUBLIC_URL = "http://localhost:5000"
 
 
 class TestingConfig(Config):
@@ -71,6 +73,7 @@ class TestingConfig(Config):
     USE_ENVIRONMENT = False
     SECRET_KEY = "testing-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    LMS_PUBLIC_URL = "http://localhost"
     # Cheap hashes keep the suite fast; the algorithm is still argon2id.
     LMS_ARGON2_TIME_COST = 1
     LMS_ARGON2_MEMORY_COST = 8
@@ -95,6 +98,10 @@ class ProductionConfig(Config):
             problems.append("set LMS_ENCRYPTION_KEYS (generate one with `flask lms generate-key`)")
         if not str(config.get("LMS_RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
             problems.append("set LMS_RATELIMIT_STORAGE_URI to the Redis server the workers share")
+        if not str(config.get("LMS_PUBLIC_URL") or "").startswith("https://"):
+            problems.append("set LMS_PUBLIC_URL to the site's https:// address (certificates print it)")
+        if not config.get("LMS_CREDENTIAL_SIGNING_KEY"):
+            problems.append("set LMS_CREDENTIAL_SIGNING_KEY (generate one with `flask lms generate-signing-key`)")
         if config.get("DEBUG"):
             problems.append("turn debug mode off (FLASK_DEBUG)")
         if problems:

@@ -6,11 +6,12 @@ scripts goes through :mod:`certificates.text`, which picks a shipped font for ea
 characters (:mod:`certificates.fonts`); check names with :func:`can_print` before printing.
 """
 
+from certificates.certificate import CertificateData, UnprintableText, render_certificate
 from certificates.fonts import can_print, missing_characters
 from certificates.ledger import LedgerData, LedgerRow, render_ledger
 from certificates.sign_in import SignInData, SignInRow, render_sign_in_sheet
 
 __all__ = [
-    "LedgerData", "LedgerRow", "SignInData", "SignInRow", "can_print", "missing_characters", "render_ledger",
-    "render_sign_in_sheet",
+    "CertificateData", "LedgerData", "LedgerRow", "SignInData", "SignInRow", "UnprintableText", "can_print",
+    "missing_characters", "render_certificate", "render_ledger", "render_sign_in_sheet",
 ]

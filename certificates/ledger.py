@@ -16,6 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer, Table
 
 from certificates.fonts import BASE_FONT, register_fonts
+from certificates.layout import PageNumberCanvas, base_style, end, label, mirror, start
 from certificates.text import TextBlock, draw_text
 
 PAGE_SIZES = {"letter": LETTER, "A4": A4}
@@ -112,24 +113,25 @@ def render_ledger(data: LedgerData) -> bytes:
         KeepTogether([Spacer(1, 8), _totals_table(data, width), Spacer(1, 26), _signature_table(data, labels, width)]),
     ]
     decorate = partial(_decorate_page, data=data, labels=labels, page_size=(page_width, page_height))
-    document.build(story, canvasmaker=partial(_LedgerCanvas, decorate=decorate))
+    document.build(story, canvasmaker=partial(PageNumberCanvas, decorate=decorate))
     return buffer.getvalue()
 
 
 def _heading(data: LedgerData, labels: dict[str, str], width: float) -> list:
     """Return the title and the provider and program block."""
     rtl = data.right_to_left
-    name = [TextBlock(data.trainee_name, NAME_SIZE, bold=True, align=_start(rtl))]
+    name = [TextBlock(data.trainee_name, NAME_SIZE, bold=True, align=start(rtl))]
     if data.trainee_name_native and data.trainee_name_native.strip() != data.trainee_name.strip():
-        name.append(TextBlock(data.trainee_name_native, NAME_SIZE, bold=True, align=_start(rtl)))
+        name.append(TextBlock(data.trainee_name_native, NAME_SIZE, bold=True, align=start(rtl)))
     rows = [
-        [_label(labels["provider"], rtl), name],
-        [_label(labels["program"], rtl), TextBlock(data.program, BODY_SIZE + 1, align=_start(rtl))],
+        [label(labels["provider"], rtl, size=HEADER_SIZE, color=MUTED), name],
+        [label(labels["program"], rtl, size=HEADER_SIZE, color=MUTED),
+         TextBlock(data.program, BODY_SIZE + 1, align=start(rtl))],
     ]
     widths = [width * LABEL_SHARE, width * (1 - LABEL_SHARE)]
-    details = Table([_mirror(row, rtl) for row in rows], colWidths=_mirror(widths, rtl))
-    details.setStyle(_base_style() + [("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE)])
-    title = TextBlock(data.title, TITLE_SIZE, bold=True, rtl=rtl, align=_start(rtl), color=INK)
+    details = Table([mirror(row, rtl) for row in rows], colWidths=mirror(widths, rtl))
+    details.setStyle(base_style(CELL_PADDING) + [("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE)])
+    title = TextBlock(data.title, TITLE_SIZE, bold=True, rtl=rtl, align=start(rtl), color=INK)
     return [title, Spacer(1, 10), details]
 
 
@@ -142,7 +144,7 @@ def _sessions_table(data: LedgerData, labels: dict[str, str], width: float) -> T
         values = {"date": data.format_date(row.held_on), "mentor": row.mentor, "kind": row.kind,
                   "format": row.format, "hours": data.format_hours(row.hours)}
         rows.append([TextBlock(values[key], BODY_SIZE, align=_align(key, rtl)) for key, _ in COLUMNS])
-    style = _base_style() + [
+    style = base_style(CELL_PADDING) + [
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
@@ -152,7 +154,7 @@ def _sessions_table(data: LedgerData, labels: dict[str, str], width: float) -> T
         style.append(("SPAN", (0, 1), (-1, 1)))
     style += [("BACKGROUND", (0, n), (-1, n), STRIPE_FILL) for n in range(2, len(rows), 2)]
     widths = [width * share for _, share in COLUMNS]
-    return Table([_mirror(row, rtl) for row in rows], colWidths=_mirror(widths, rtl), repeatRows=1, style=style)
+    return Table([mirror(row, rtl) for row in rows], colWidths=mirror(widths, rtl), repeatRows=1, style=style)
 
 
 def _totals_table(data: LedgerData, width: float) -> Table | Spacer:
@@ -162,14 +164,14 @@ def _totals_table(data: LedgerData, width: float) -> Table | Spacer:
         return Spacer(1, 0)
     last = len(data.totals) - 1
     rows = [
-        _mirror([TextBlock(label, BODY_SIZE, bold=n == last, align=_end(rtl)),
-                 TextBlock(value, BODY_SIZE, bold=n == last, align=_end(rtl))], rtl)
-        for n, (label, value) in enumerate(data.totals)
+        mirror([TextBlock(caption, BODY_SIZE, bold=n == last, align=end(rtl)),
+                TextBlock(value, BODY_SIZE, bold=n == last, align=end(rtl))], rtl)
+        for n, (caption, value) in enumerate(data.totals)
     ]
     hours_share = COLUMNS[-1][1]
-    table = Table(rows, colWidths=_mirror([width * (TOTALS_SHARE - hours_share), width * hours_share], rtl),
-                  hAlign=_end(rtl).upper())
-    table.setStyle(_base_style() + [("LINEABOVE", (0, last), (-1, last), 0.8, INK)])
+    table = Table(rows, colWidths=mirror([width * (TOTALS_SHARE - hours_share), width * hours_share], rtl),
+                  hAlign=end(rtl).upper())
+    table.setStyle(base_style(CELL_PADDING) + [("LINEABOVE", (0, last), (-1, last), 0.8, INK)])
     return table
 
 
@@ -178,16 +180,16 @@ def _signature_table(data: LedgerData, labels: dict[str, str], width: float) -> 
     rtl = data.right_to_left
 
     def line(key: str) -> list:
-        return [TextBlock(labels[key], SMALL_SIZE, rtl=rtl, align=_start(rtl), color=MUTED), "",
-                TextBlock(labels["signature_date"], SMALL_SIZE, rtl=rtl, align=_start(rtl), color=MUTED)]
+        return [TextBlock(labels[key], SMALL_SIZE, rtl=rtl, align=start(rtl), color=MUTED), "",
+                TextBlock(labels["signature_date"], SMALL_SIZE, rtl=rtl, align=start(rtl), color=MUTED)]
 
     rows = [["", "", ""], line("provider_signature"), ["", "", ""], line("mentor_signature")]
     first, last = (2, 0) if rtl else (0, 2)
-    style = _base_style() + [
+    style = base_style(CELL_PADDING) + [
         ("LINEABOVE", (column, row), (column, row), 0.8, INK) for row in (1, 3) for column in (first, last)
     ]
     widths = [width * share for share in SIGNATURE_SHARES]
-    return Table([_mirror(row, rtl) for row in rows], colWidths=_mirror(widths, rtl),
+    return Table([mirror(row, rtl) for row in rows], colWidths=mirror(widths, rtl),
                  rowHeights=[SIGNATURE_ROOM, None, SIGNATURE_ROOM, None], style=style)
 
 
@@ -196,71 +198,22 @@ def _decorate_page(canvas: Canvas, page: int, pages: int, *, data: LedgerData, l
     """Draw the footer (generated on, page n of m) and, after the first page, a running header."""
     rtl = data.right_to_left
     page_width, page_height = page_size
-    start, end = (page_width - MARGIN, MARGIN) if rtl else (MARGIN, page_width - MARGIN)
+    start_x, end_x = (page_width - MARGIN, MARGIN) if rtl else (MARGIN, page_width - MARGIN)
     page_text = labels["page"].replace("{pages}", str(pages)).replace("{page}", str(page))
     canvas.saveState()
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN, FOOTER_Y + 12, page_width - MARGIN, FOOTER_Y + 12)
     canvas.setFillColor(MUTED)
-    draw_text(canvas, start, FOOTER_Y, data.generated_on_text, SMALL_SIZE, rtl=rtl, align=_start(rtl))
-    draw_text(canvas, end, FOOTER_Y, page_text, SMALL_SIZE, rtl=rtl, align=_end(rtl))
+    draw_text(canvas, start_x, FOOTER_Y, data.generated_on_text, SMALL_SIZE, rtl=rtl, align=start(rtl))
+    draw_text(canvas, end_x, FOOTER_Y, page_text, SMALL_SIZE, rtl=rtl, align=end(rtl))
     if page > 1:
         top = page_height - RUNNING_HEADER_GAP
-        draw_text(canvas, start, top, data.title, SMALL_SIZE, rtl=rtl, align=_start(rtl))
-        draw_text(canvas, end, top, data.trainee_name, SMALL_SIZE, align=_end(rtl))
+        draw_text(canvas, start_x, top, data.title, SMALL_SIZE, rtl=rtl, align=start(rtl))
+        draw_text(canvas, end_x, top, data.trainee_name, SMALL_SIZE, align=end(rtl))
     canvas.restoreState()
-
-
-class _LedgerCanvas(Canvas):
-    """A canvas that holds its pages back until the end, so each can say "page n of m"."""
-
-    def __init__(self, *args, decorate: Callable[[Canvas, int, int], None], **kwargs):
-        super().__init__(*args, **kwargs)
-        self._decorate = decorate
-        self._pages: list[dict] = []
-
-    def showPage(self):
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._decorate(self, number, len(self._pages))
-            super().showPage()
-        super().save()
-
-
-def _base_style() -> list:
-    """Return the table style every table starts from: shipped font, tight padding, top-aligned cells."""
-    return [
-        ("FONTNAME", (0, 0), (-1, -1), BASE_FONT),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING - 1),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING - 1),
-    ]
-
-
-def _label(text: str, rtl: bool) -> TextBlock:
-    return TextBlock(text, HEADER_SIZE, bold=True, rtl=rtl, align=_start(rtl), color=MUTED)
-
-
-def _mirror(items: list, rtl: bool) -> list:
-    """Return ``items`` right to left on a right-to-left page."""
-    return list(reversed(items)) if rtl else list(items)
-
-
-def _start(rtl: bool) -> str:
-    return "right" if rtl else "left"
-
-
-def _end(rtl: bool) -> str:
-    return "left" if rtl else "right"
 
 
 def _align(column: str, rtl: bool) -> str:
     """Align hours to the end of the line, like figures in a ledger, and everything else to its start."""
-    return _end(rtl) if column == "hours" else _start(rtl)
+    return end(rtl) if column == "hours" else start(rtl)

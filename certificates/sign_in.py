@@ -4,7 +4,7 @@ The caller translates and formats every word; this module only lays the page out
 """
 
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -14,6 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer, Table
 
 from certificates.fonts import BASE_FONT, register_fonts
+from certificates.layout import PageNumberCanvas, base_style, end, label, mirror, start
 from certificates.text import TextBlock, draw_text
 
 PAGE_SIZES = {"letter": LETTER, "A4": A4}
@@ -100,7 +101,7 @@ def render_sign_in_sheet(data: SignInData) -> bytes:
     document.addPageTemplates([PageTemplate(id="sign_in", frames=[frame])])
     story = [*_heading(data, labels, width), Spacer(1, 14), _roster_table(data, labels, width)]
     decorate = partial(_decorate_page, data=data, labels=labels, page_size=(page_width, page_height))
-    document.build(story, canvasmaker=partial(_SignInCanvas, decorate=decorate))
+    document.build(story, canvasmaker=partial(PageNumberCanvas, decorate=decorate))
     return buffer.getvalue()
 
 
@@ -108,16 +109,17 @@ def _heading(data: SignInData, labels: dict[str, str], width: float) -> list:
     """Return the title, the subtitle and the when, where and facilitator block."""
     rtl = data.right_to_left
     rows = [
-        [_label(labels[key], rtl), TextBlock(value, BODY_SIZE + 1, align=_start(rtl))]
+        [label(labels[key], rtl, size=HEADER_SIZE, color=MUTED),
+         TextBlock(value, BODY_SIZE + 1, align=start(rtl))]
         for key, value in (("when", data.when), ("where", data.where), ("facilitator", data.facilitator))
     ]
     widths = [width * LABEL_SHARE, width * (1 - LABEL_SHARE)]
-    details = Table([_mirror(row, rtl) for row in rows], colWidths=_mirror(widths, rtl))
-    details.setStyle(_base_style() + [("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE)])
+    details = Table([mirror(row, rtl) for row in rows], colWidths=mirror(widths, rtl))
+    details.setStyle(base_style(CELL_PADDING) + [("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE)])
     return [
-        TextBlock(data.title, TITLE_SIZE, bold=True, rtl=rtl, align=_start(rtl), color=INK),
+        TextBlock(data.title, TITLE_SIZE, bold=True, rtl=rtl, align=start(rtl), color=INK),
         Spacer(1, 2),
-        TextBlock(data.subtitle, SUBTITLE_SIZE, rtl=rtl, align=_start(rtl), color=MUTED),
+        TextBlock(data.subtitle, SUBTITLE_SIZE, rtl=rtl, align=start(rtl), color=MUTED),
         Spacer(1, 10),
         details,
     ]
@@ -127,10 +129,10 @@ def _roster_table(data: SignInData, labels: dict[str, str], width: float) -> Tab
     """Return the roster, then the note and blank numbered rows for walk-ins; the header repeats on every page."""
     rtl = data.right_to_left
     header = [TextBlock(labels[key], HEADER_SIZE, bold=True, rtl=rtl, align=_align(key, rtl)) for key, _ in COLUMNS]
-    header[1] = [header[1], TextBlock(labels["name_in_own_script"], SMALL_SIZE, rtl=rtl, align=_start(rtl),
+    header[1] = [header[1], TextBlock(labels["name_in_own_script"], SMALL_SIZE, rtl=rtl, align=start(rtl),
                                       color=MUTED)]
-    rows = [_mirror(header, rtl)] + [_row(number, row, rtl) for number, row in enumerate(data.rows, start=1)]
-    style = _base_style() + [
+    rows = [mirror(header, rtl)] + [_row(number, row, rtl) for number, row in enumerate(data.rows, start=1)]
+    style = base_style(CELL_PADDING) + [
         ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("GRID", (0, 0), (-1, -1), 0.5, RULE),
@@ -139,27 +141,27 @@ def _roster_table(data: SignInData, labels: dict[str, str], width: float) -> Tab
     ]
     if data.blank_rows:
         note = len(rows)  # one cell across the table: a span shows the content of its first column
-        rows.append([TextBlock(labels["blank_rows_note"], SMALL_SIZE + 0.5, rtl=rtl, align=_start(rtl), color=MUTED)]
+        rows.append([TextBlock(labels["blank_rows_note"], SMALL_SIZE + 0.5, rtl=rtl, align=start(rtl), color=MUTED)]
                     + [""] * (len(COLUMNS) - 1))
         first = len(data.rows) + 1
         rows += [_row(number, None, rtl) for number in range(first, first + data.blank_rows)]
         style += [("SPAN", (0, note), (-1, note)), ("BACKGROUND", (0, note), (-1, note), NOTE_FILL),
                   ("NOSPLIT", (0, note), (-1, note + 1))]  # the note never ends a page on its own
     widths = [width * share for _, share in COLUMNS]
-    return Table(rows, colWidths=_mirror(widths, rtl), repeatRows=1, style=style)
+    return Table(rows, colWidths=mirror(widths, rtl), repeatRows=1, style=style)
 
 
 def _row(number: int, row: SignInRow | None, rtl: bool) -> list:
     """Return one roster row in page order; a blank row (``row`` None) is numbered and left to the pen."""
     name: list = []
     if row is not None:
-        name.append(TextBlock(row.name, BODY_SIZE, align=_start(rtl)))
+        name.append(TextBlock(row.name, BODY_SIZE, align=start(rtl)))
         own = row.name_in_own_script
         if own and own.strip() and own.strip() != row.name.strip():
-            name.append(TextBlock(own, OWN_SCRIPT_SIZE, align=_start(rtl), color=MUTED))
+            name.append(TextBlock(own, OWN_SCRIPT_SIZE, align=start(rtl), color=MUTED))
     # An empty flowable in the signature box holds every row open to handwriting height.
     room = Spacer(1, ROW_HEIGHT - 2 * (CELL_PADDING - 1))
-    return _mirror([TextBlock(str(number), BODY_SIZE, align="center", color=MUTED), name or "", room, ""], rtl)
+    return mirror([TextBlock(str(number), BODY_SIZE, align="center", color=MUTED), name or "", room, ""], rtl)
 
 
 def _decorate_page(canvas: Canvas, page: int, pages: int, *, data: SignInData, labels: dict[str, str],
@@ -167,71 +169,22 @@ def _decorate_page(canvas: Canvas, page: int, pages: int, *, data: SignInData, l
     """Draw the footer (session, page n of m) and, after the first page, a running header."""
     rtl = data.right_to_left
     page_width, page_height = page_size
-    start, end = (page_width - MARGIN, MARGIN) if rtl else (MARGIN, page_width - MARGIN)
+    start_x, end_x = (page_width - MARGIN, MARGIN) if rtl else (MARGIN, page_width - MARGIN)
     page_text = labels["page"].replace("{pages}", str(pages)).replace("{page}", str(page))
     canvas.saveState()
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN, FOOTER_Y + 12, page_width - MARGIN, FOOTER_Y + 12)
     canvas.setFillColor(MUTED)
-    draw_text(canvas, start, FOOTER_Y, data.subtitle, SMALL_SIZE, rtl=rtl, align=_start(rtl))
-    draw_text(canvas, end, FOOTER_Y, page_text, SMALL_SIZE, rtl=rtl, align=_end(rtl))
+    draw_text(canvas, start_x, FOOTER_Y, data.subtitle, SMALL_SIZE, rtl=rtl, align=start(rtl))
+    draw_text(canvas, end_x, FOOTER_Y, page_text, SMALL_SIZE, rtl=rtl, align=end(rtl))
     if page > 1:
         top = page_height - RUNNING_HEADER_GAP
-        draw_text(canvas, start, top, data.title, SMALL_SIZE, rtl=rtl, align=_start(rtl))
-        draw_text(canvas, end, top, data.when, SMALL_SIZE, rtl=rtl, align=_end(rtl))
+        draw_text(canvas, start_x, top, data.title, SMALL_SIZE, rtl=rtl, align=start(rtl))
+        draw_text(canvas, end_x, top, data.when, SMALL_SIZE, rtl=rtl, align=end(rtl))
     canvas.restoreState()
-
-
-class _SignInCanvas(Canvas):
-    """A canvas that holds its pages back until the end, so each can say "page n of m"."""
-
-    def __init__(self, *args, decorate: Callable[[Canvas, int, int], None], **kwargs):
-        super().__init__(*args, **kwargs)
-        self._decorate = decorate
-        self._pages: list[dict] = []
-
-    def showPage(self):
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._decorate(self, number, len(self._pages))
-            super().showPage()
-        super().save()
-
-
-def _base_style() -> list:
-    """Return the table style every table starts from: shipped font, tight padding, top-aligned cells."""
-    return [
-        ("FONTNAME", (0, 0), (-1, -1), BASE_FONT),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING - 1),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING - 1),
-    ]
-
-
-def _label(text: str, rtl: bool) -> TextBlock:
-    return TextBlock(text, HEADER_SIZE, bold=True, rtl=rtl, align=_start(rtl), color=MUTED)
-
-
-def _mirror(items: list, rtl: bool) -> list:
-    """Return ``items`` right to left on a right-to-left page."""
-    return list(reversed(items)) if rtl else list(items)
-
-
-def _start(rtl: bool) -> str:
-    return "right" if rtl else "left"
-
-
-def _end(rtl: bool) -> str:
-    return "left" if rtl else "right"
 
 
 def _align(column: str, rtl: bool) -> str:
     """Center the number and time-in headers; align the rest to the start of the line."""
-    return "center" if column in ("number", "time_in") else _start(rtl)
+    return "center" if column in ("number", "time_in") else start(rtl)

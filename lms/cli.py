@@ -1,5 +1,6 @@
 """The `flask lms ...` command group."""
 
+import os
 import sys
 
 import click
@@ -112,3 +113,48 @@ def rotate_keys():
     count = rotate_encryption()
     db.session.commit()
     click.echo(f"Re-encrypted {count} items with the newest key.")
+
+
+@lms_cli.command("generate-signing-key")
+def generate_signing_key():
+    """Print a new Ed25519 seed for LMS_CREDENTIAL_SIGNING_KEY (signs Open Badges credentials)."""
+    import base64
+    import secrets
+
+    click.echo(base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode())
+
+
+@lms_cli.group("certificates")
+def certificates_cli():
+    """Issue certificates."""
+
+
+@certificates_cli.command("issue")
+@click.option("--cohort", "cohort_id", type=int, required=True, help="The cohort's id (see Admin > Certificates).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes that render the PDFs; defaults to the number of CPUs.")
+def issue_certificates(cohort_id, workers):
+    """Issue a certificate to every eligible trainee of a cohort who holds none yet."""
+    from lms.courses.models import Cohort
+    from lms.credentials import services
+    from lms.credentials.eligibility import cohort_eligibility
+
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise click.ClickException(f"There is no cohort {cohort_id}.")
+    waiting = sum(1 for found in cohort_eligibility(cohort) if found.eligible and found.certificate is None)
+    with click.progressbar(length=waiting, label=f"Issuing in {cohort.name}", file=sys.stderr,
+                           show_pos=True) as bar:
+        done = [0]
+
+        def advance(n):
+            bar.update(n - done[0])
+            done[0] = n
+
+        result = services.issue_eligible(cohort, by=None, progress=advance,
+                                         workers=workers or min(os.cpu_count() or 1, max(1, waiting // 50)))
+    db.session.commit()
+    click.echo(f"Issued {len(result.issued)}; {result.already} already held one; "
+               f"{result.not_eligible} not eligible yet.")
+    for person, reason in result.refused:
+        click.echo(f"Refused for {person.full_name}: {reason}", err=True)

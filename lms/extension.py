@@ -55,12 +55,24 @@ DEFAULTS = {
     "LMS_VERIFY_TOKEN_HOURS": 72,
     #: Strict-Transport-Security; production turns it on.
     "LMS_HSTS": False,
-    #: Self check-in opens this long before a session and closes this long after it.
+    #: Self check-in opens this long before a session starts; it closes when the session ends.
     "LMS_CHECKIN_MARGIN_MINUTES": 15,
     #: A check-in this long after the start counts as late.
     "LMS_LATE_AFTER_MINUTES": 10,
+    #: Wrong check-in codes a person may try per session (only failures count).
+    "LMS_CHECKIN_LIMIT": "10 per 10 minutes",
     #: Paper for printed documents (hours ledgers, certificates): "letter" or "A4".
     "LMS_PAPER_SIZE": "letter",
+    #: The site's public address (e.g. https://learn.example.org); certificates print links under it.
+    "LMS_PUBLIC_URL": None,
+    #: Printed on certificates when a program's rules name no issuer.
+    "LMS_CERTIFICATE_ISSUER": "King County Best Starts for Kids",
+    #: Certificates the admin's "issue to every eligible trainee" makes per request (the page repeats it).
+    "LMS_CERTIFICATE_BATCH": 25,
+    #: Requests to the public verification pages, per address.
+    "LMS_VERIFY_LIMIT": "30 per minute",
+    #: The Ed25519 key that signs Open Badges credentials (PEM or base64url seed); derived from SECRET_KEY if unset.
+    "LMS_CREDENTIAL_SIGNING_KEY": None,
     #: Fernet keys for confidential text at rest, newest first (see lms/core/crypto.py).
     "LMS_ENCRYPTION_KEYS": [],
     #: SMTP; with no server, emails are written to the log (development).

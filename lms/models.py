@@ -13,3 +13,6 @@ from lms.mentoring.models import (  # noqa: F401
 )
 from lms.attendance.models import AttendanceChange, AttendanceRecord, CalendarToken, LearningSession  # noqa: F401
 from lms.enrollment.models import EnrollmentPeriod  # noqa: F401
+from lms.credentials.models import (  # noqa: F401
+    Certificate, CertificatePreference, CertificateRule, MentorSignoff,
+)

@@ -18,3 +18,7 @@ withdrawn = _signals.signal("lms.withdrawn")
 module_completed = _signals.signal("lms.module-completed")
 #: Sent with an Enrollment whose required modules are all complete.
 course_completed = _signals.signal("lms.course-completed")
+#: Sent with a Certificate just issued (or reissued); kwargs: by.
+certificate_issued = _signals.signal("lms.certificate-issued")
+#: Sent with a Certificate just revoked; kwargs: by.
+certificate_revoked = _signals.signal("lms.certificate-revoked")

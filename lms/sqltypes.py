@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -35,3 +35,9 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def string_enum(cls, name: str) -> Enum:
+    """A Python string enum stored as its values in a VARCHAR(16) with a CHECK constraint (no native type)."""
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=16,
+                values_callable=lambda members: [m.value for m in members])

@@ -16,6 +16,9 @@ from lms.audit.views import bp as audit_bp
 from lms.attendance.admin_views import bp as attendance_admin_bp
 from lms.attendance.views import bp as attendance_bp
 from lms.core.views import bp as core_bp
+from lms.credentials.admin_views import bp as certificates_admin_bp
+from lms.credentials.public_views import bp as verify_bp
+from lms.credentials.views import bp as certificates_bp
 from lms.courses.admin_course_views import bp as course_admin_bp
 from lms.courses.admin_views import bp as programs_bp
 from lms.courses.views import bp as courses_bp
@@ -33,7 +36,7 @@ blueprint = Blueprint(
 )
 for child in (core_bp, accounts_bp, two_factor_bp, users_bp, audit_bp, courses_bp, enrollment_bp, programs_bp,
               course_admin_bp, rosters_bp, mentor_bp, my_mentoring_bp, mentoring_admin_bp, attendance_bp,
-              attendance_admin_bp):
+              attendance_admin_bp, certificates_bp, certificates_admin_bp, verify_bp):
     blueprint.register_blueprint(child)
 
 #: Endpoints anyone may reach without logging in. Every other LMS endpoint requires a login.
@@ -51,6 +54,13 @@ PUBLIC_ENDPOINTS = frozenset({
     "lms.courses.catalog",
     "lms.attendance.feed",
     "lms.courses.detail",
+    "lms.verify.index",
+    "lms.verify.show",
+    "lms.verify.check_file",
+    "lms.verify.credential",
+    "lms.verify.issuer",
+    "lms.verify.key",
+    "lms.verify.revocations",
 })
 
 

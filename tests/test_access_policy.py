@@ -151,6 +151,38 @@ POLICY = {
     "lms.attendance_admin.new_session": ("GET", "/admin/attendance/cohorts/{cohort}/sessions/new", admin_only()),
     "lms.attendance_admin.edit_session": ("GET", "/admin/attendance/sessions/{learning}/edit", admin_only()),
     "lms.attendance_admin.cancel_session": ("POST", "/admin/attendance/sessions/{learning}/cancel", admin_only(302)),
+    "lms.attendance_admin.restore_session": ("POST", "/admin/attendance/sessions/{learning}/restore",
+                                             admin_only(302)),
+    "lms.certificates.mine": ("GET", "/my/certificates", SIGNED_IN),
+    "lms.certificates.set_name": ("POST", "/my/certificates/name", {ANON: LOGIN, TRAINEE: 422, MENTOR: 422,
+                                                                    ADMIN: 422}),
+    #: Another person's certificate, or the preview of a program one is not in: 404 for everyone, admins too.
+    "lms.certificates.preview": ("GET", "/my/certificates/preview/{program}.pdf", NOT_YOURS),
+    "lms.certificates.download": ("GET", "/my/certificates/{certificate}/certificate.pdf", NOT_YOURS),
+    "lms.certificates.credential": ("GET", "/my/certificates/{certificate}/credential.jwt", NOT_YOURS),
+    "lms.certificates.sign_off": ("POST", "/mentor/mentees/{user}/programs/{program}/sign-off", ANOTHER_MENTORS),
+    "lms.certificates.withdraw_sign_off": ("POST", "/mentor/mentees/{user}/programs/{program}/sign-off/withdraw",
+                                           ANOTHER_MENTORS),
+    "lms.certificates_admin.index": ("GET", "/admin/certificates", admin_only()),
+    "lms.certificates_admin.rules": ("GET", "/admin/certificates/programs/{program}/rules", admin_only()),
+    "lms.certificates_admin.cohort": ("GET", "/admin/certificates/cohorts/{cohort}", admin_only()),
+    "lms.certificates_admin.issue_eligible": ("POST", "/admin/certificates/cohorts/{cohort}/issue", admin_only(302)),
+    "lms.certificates_admin.trainee": ("GET", "/admin/certificates/cohorts/{cohort}/trainees/{user}", admin_only()),
+    "lms.certificates_admin.issue_one": ("POST", "/admin/certificates/cohorts/{cohort}/trainees/{user}",
+                                         admin_only(302)),
+    "lms.certificates_admin.certificate": ("GET", "/admin/certificates/{certificate}", admin_only()),
+    "lms.certificates_admin.revoke": ("POST", "/admin/certificates/{certificate}/revoke", admin_only(422)),
+    "lms.certificates_admin.reissue": ("POST", "/admin/certificates/{certificate}/reissue", admin_only(422)),
+    "lms.certificates_admin.download": ("GET", "/admin/certificates/{certificate}/certificate.pdf", admin_only()),
+    "lms.certificates_admin.archive": ("GET", "/admin/certificates/cohorts/{cohort}/certificates.zip", admin_only()),
+    #: Public verification: anyone, no login.
+    "lms.verify.index": ("GET", "/verify", EVERYONE),
+    "lms.verify.show": ("GET", "/verify/{code}", EVERYONE),
+    "lms.verify.check_file": ("POST", "/verify/file", {ANON: 422, TRAINEE: 422, MENTOR: 422, ADMIN: 422}),
+    "lms.verify.credential": ("GET", "/verify/{code}/credential.jwt", EVERYONE),
+    "lms.verify.issuer": ("GET", "/verify/issuer.json", EVERYONE),
+    "lms.verify.key": ("GET", "/verify/key.json", EVERYONE),
+    "lms.verify.revocations": ("GET", "/verify/revocations.json", EVERYONE),
 }
 
 
@@ -167,6 +199,7 @@ def world(app, make_user, make_course):
 
     from lms.attendance import services as attendance
     from lms.attendance.models import LearningSession, SessionKind
+    from lms.credentials import services as credentials
     from lms.mentoring import invitations, logs, services
     from lms.sqltypes import utcnow
     from lms.mentoring.models import SessionFormat
@@ -191,9 +224,11 @@ def world(app, make_user, make_course):
             LearningSession(), kind=SessionKind.COURSE, title="Session", starts_at=starts,
             ends_at=starts + timedelta(hours=1), facilitator=mentor, language="en",
             course=db.session.get(Course, made.course_id), cohort=cohort)
+        certificate = credentials.issue(trainee, cohort, by=by, override_reason="For the access matrix")
         db.session.commit()
         return {"user": other.id, "course": made.course_id, "cohort": made.cohort_id,
-                "program": made.program_id, "module": made.module_ids[0], "enrollment": enrollment.id,
+                "certificate": certificate.id, "code": certificate.code, "program": made.program_id,
+                "module": made.module_ids[0], "enrollment": enrollment.id,
                 "mentor": mentor.id, "assignment": assignment.id, "group": group.id, "session": session.id,
                 "invitation": invitation.id, "learning": learning.id}
 

@@ -8,18 +8,21 @@ what the pages do once open, and read the database after every request.
 import csv
 import html
 import io
+import json
+import logging
 import re
 import shutil
 import subprocess
 import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
 
 from lms.accounts import services as accounts
-from lms.accounts.models import User
+from lms.accounts.models import Role, User
 from lms.accounts.sessions import AUTH_AT
 from lms.attendance import checkin, services
 from lms.attendance.roster import roster_ids
@@ -31,23 +34,24 @@ from lms.extensions import db
 from lms.mentoring import services as mentoring
 from lms.mentoring.models import GroupMember, ReflectiveGroup
 from lms.sqltypes import utcnow
+from tests.pages import after, field_error, table_rows, tag, text_of
 
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 #: A name a spreadsheet would run as a command if the export did not neutralise it.
 FORMULA = "=cmd|' /C calc'!A0"
 #: A Zoom participant report exported "with meeting data": the meeting's summary, then one row per join.
+#: {n} stands for n minutes after the session's start, in the program's time zone (see zoom_report).
 ZOOM_REPORT = """\
 Topic,Meeting ID,User Name,User Email,Department,Group,Has Zoom Rooms,Creation Time,Start Time,End Time,\
 Duration (Minutes),Participants
-Evening circle,812 3456 7890,Mai Vu,mai@example.org,,,No,03/01/2026 10:00:00 AM,03/10/2026 06:00:00 PM,\
-03/10/2026 07:00:00 PM,60,5
+Evening circle,812 3456 7890,Mai Vu,mai@example.org,,,No,{-10000},{0},{60},60,5
 
 Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,Recording Consent,In Waiting Room
-Lan N. (Lan Nguyen),LAN@example.org,03/10/2026 06:00:00 PM,03/10/2026 06:30:00 PM,30,No,Y,No
-Lan N. (Lan Nguyen),lan@example.org,03/10/2026 06:25:00 PM,03/10/2026 06:55:00 PM,30,No,Y,No
-cabdi  maxamed,,03/10/2026 06:20:00 PM,03/10/2026 07:00:00 PM,40,Yes,Y,No
-iPhone de Rosa,,03/10/2026 06:08:00 PM,03/10/2026 07:00:00 PM,52,Yes,Y,No
-Guest Speaker,guest@example.net,03/10/2026 06:00:00 PM,03/10/2026 07:00:00 PM,60,Yes,Y,No
+Lan N. (Lan Nguyen),LAN@example.org,{0},{30},30,No,Y,No
+Lan N. (Lan Nguyen),lan@example.org,{25},{55},30,No,Y,No
+cabdi  maxamed,,{20},{60},40,Yes,Y,No
+iPhone de Rosa,,{8},{60},52,Yes,Y,No
+Guest Speaker,guest@example.net,{0},{60},60,Yes,Y,No
 """
 
 
@@ -148,6 +152,12 @@ class CohortWithSessions:
             return db.session.scalar(select(func.count()).select_from(AttendanceChange)
                                      .where(AttendanceChange.session_id == session_id))
 
+    def local_start(self, session_id: int) -> datetime:
+        """When the session starts on the program's clock, as a meeting tool's report writes it."""
+        with self.app.app_context():
+            zone = ZoneInfo(self.app.config["LMS_TIMEZONE"])
+            return db.session.get(LearningSession, session_id).starts_at.astimezone(zone).replace(tzinfo=None)
+
     def code(self, session_id: int, moment: datetime | None = None) -> str:
         """The check-in code the session's screen shows at `moment` (now by default)."""
         with self.app.app_context():
@@ -182,47 +192,36 @@ def office(cohort, admin):
     return cohort.client_of(admin)
 
 
-def text_of(response) -> str:
-    """The page as a reader hears it: tags dropped, entities decoded, spaces collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
-
-
-def after(client, response) -> str:
-    """The text of the page a redirect leads to, with its flash messages."""
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return text_of(client.get(response.headers["Location"]))
-
-
-def tag(body: str, element_id: str) -> str:
-    """The opening tag of the element with this id."""
-    found = re.search(rf'<[a-z]+\b[^>]*\bid="{re.escape(element_id)}"[^>]*>', body)
-    assert found, f"no element #{element_id}"
-    return found.group(0)
-
-
-def field_error(body: str, field_id: str) -> str:
-    """The message shown next to a field, which the field points to with aria-describedby."""
-    found = re.search(rf'<p class="field__error" id="{re.escape(field_id)}-error">(.*?)</p>', body, re.S)
-    assert found, f"no error next to #{field_id}"
-    assert 'aria-invalid="true"' in tag(body, field_id)
-    assert f"{field_id}-error" in tag(body, field_id)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))).replace("Error:", "").split())
-
-
-def table_rows(response) -> list[list[str]]:
-    """The body rows of the page's tables, as lists of cell texts."""
-    body = response.get_data(as_text=True)
-    return [[" ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
-             for cell in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, re.S)]
-            for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body, re.S) if "<td" in row]
-
-
 def sheet(*rows) -> dict:
-    """The take-attendance form: (person, status, minutes typed) for each row."""
+    """The take-attendance form: (person, status, minutes typed[, what the page showed]) for each row.
+
+    What the page showed is "status:minutes" as the hidden field carries it; left out, the row was unmarked.
+    """
     form = {}
-    for person, status, minutes in rows:
+    for person, status, minutes, *seen in rows:
         form[f"status-{person.id}"], form[f"minutes-{person.id}"] = status, minutes
+        if seen:
+            form[f"seen-{person.id}"] = seen[0]
     return form
+
+
+def loaded_sheet(client, session_id: int) -> dict:
+    """The take-attendance form as the browser would post it untouched: every row, as the page was loaded."""
+    body = client.get(f"/sessions/{session_id}/attendance").get_data(as_text=True)
+    form = {}
+    for uid, options in re.findall(r'<select[^>]*name="status-(\d+)"[^>]*>(.*?)</select>', body, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options) or re.search(r'<option value="([^"]*)"',
+                                                                                          options)
+        form[f"status-{uid}"] = chosen.group(1)
+        form[f"minutes-{uid}"] = re.search(r'value="([^"]*)"', tag(body, f"minutes-{uid}")).group(1)
+        form[f"seen-{uid}"] = hidden(body, f"seen-{uid}")
+    return form
+
+
+def changed(form: dict, *rows) -> dict:
+    """The loaded form with these rows changed: (person, status, minutes)."""
+    return {**form, **{k: v for person, status, minutes in rows
+                       for k, v in ((f"status-{person.id}", status), (f"minutes-{person.id}", minutes))}}
 
 
 # Taking attendance
@@ -255,9 +254,11 @@ def test_a_mark_for_someone_off_the_roster_is_refused_and_nothing_of_the_batch_i
     forged_id = late.id if forged.startswith("someone") else 987_654
     form = {**sheet((cohort.lan, "present", "30")), f"status-{forged_id}": "present", f"minutes-{forged_id}": "30"}
     response = mai.post_form(f"/sessions/{started}/attendance", form)
-    page = after(mai, response)
+    assert response.status_code == 422
+    page = text_of(response)
     assert "Attendance can only be taken for people on this session's roster." in page
     assert "Late Comer" not in page
+    assert 'value="30"' in tag(response.get_data(as_text=True), f"minutes-{cohort.lan.id}")
     assert cohort.records(started) == {} and cohort.changes(started) == 0
 
 
@@ -273,7 +274,7 @@ def test_minutes_that_are_not_a_whole_number_up_to_a_day_are_refused_next_to_the
     assert f'value="{minutes}"' in tag(body, cabdi)
     assert 'value="50"' in tag(body, lan) and "aria-invalid" not in tag(body, lan)
     assert re.search(rf'id="status-{cohort.cabdi.id}".*?<option value="late" selected>', body, re.S)
-    assert "Nothing was saved. Check the minutes:" in text_of(response)
+    assert "Nothing was saved. Correct these rows:" in text_of(response)
     assert cohort.records(held) == {} and cohort.changes(held) == 0
 
 
@@ -286,7 +287,8 @@ def test_all_present_marks_everyone_not_marked_yet_and_then_the_exceptions_are_c
                                     cohort.cabdi.id: ("present", 90, "facilitator"),
                                     cohort.rosa.id: ("excused", None, "facilitator")}
     response = mai.post_form(f"/sessions/{held}/attendance", sheet(
-        (cohort.lan, "present", "90"), (cohort.cabdi, "late", "60"), (cohort.rosa, "absent", "")))
+        (cohort.lan, "present", "90", "present:90"), (cohort.cabdi, "late", "60", "present:90"),
+        (cohort.rosa, "absent", "", "excused:")))
     assert "Attendance saved (2 changes)." in after(mai, response)
     assert cohort.records(held) == {cohort.lan.id: ("present", 90, "facilitator"),
                                     cohort.cabdi.id: ("late", 60, "facilitator"),
@@ -294,10 +296,99 @@ def test_all_present_marks_everyone_not_marked_yet_and_then_the_exceptions_are_c
     assert cohort.changes(held) == 5
 
 
+def test_a_page_loaded_before_someone_elses_change_does_not_undo_it(cohort, mai, office):
+    held = cohort.schedule(-2 * DAY)
+    cohort.mark(held, {cohort.lan: "present", cohort.cabdi: "present"}, minutes=60)
+    stale = loaded_sheet(mai, held)  # Mai opens the page...
+    office.post_form(f"/sessions/{held}/attendance", changed(loaded_sheet(office, held), (cohort.lan, "excused", "")))
+    # ...and, without reloading, changes only Cabdi; the browser posts every row.
+    response = mai.post_form(f"/sessions/{held}/attendance", changed(stale, (cohort.cabdi, "late", "40")))
+    assert "Attendance saved (1 changes)." in after(mai, response)
+    assert cohort.records(held) == {cohort.lan.id: ("excused", None, "facilitator"),
+                                    cohort.cabdi.id: ("late", 40, "facilitator")}
+
+
+def test_a_row_someone_else_changed_since_the_page_was_loaded_is_refused_and_what_was_typed_is_kept(
+        cohort, mai, office):
+    held = cohort.schedule(-2 * DAY)
+    cohort.mark(held, {cohort.lan: "present"}, minutes=60)
+    stale = loaded_sheet(mai, held)
+    office.post_form(f"/sessions/{held}/attendance", changed(loaded_sheet(office, held), (cohort.lan, "excused", "")))
+    response = mai.post_form(f"/sessions/{held}/attendance", changed(
+        stale, (cohort.lan, "late", "30"), (cohort.cabdi, "absent", "0")))
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "Someone else changed attendance since you opened this page. Nothing was saved." in text_of(response)
+    assert field_error(body, f"status-{cohort.lan.id}") == (
+        "Changed since you opened the page, now: Excused. Save again to replace it with yours.")
+    assert re.search(rf'id="status-{cohort.lan.id}".*?<option value="late" selected>', body, re.S)
+    assert 'value="30"' in tag(body, f"minutes-{cohort.lan.id}")
+    assert re.search(rf'id="status-{cohort.cabdi.id}".*?<option value="absent" selected>', body, re.S)
+    assert cohort.records(held) == {cohort.lan.id: ("excused", None, "facilitator")}
+    # Having seen the newer mark, saving the page again replaces it on purpose.
+    again = {k: hidden(body, k) if k.startswith("seen-") else v for k, v in changed(
+        stale, (cohort.lan, "late", "30"), (cohort.cabdi, "absent", "0")).items()}
+    assert "Attendance saved (2 changes)." in after(mai, mai.post_form(f"/sessions/{held}/attendance", again))
+    assert cohort.records(held) == {cohort.lan.id: ("late", 30, "facilitator"),
+                                    cohort.cabdi.id: ("absent", 0, "facilitator")}
+
+
+def test_a_marked_row_offers_no_not_marked_and_clearing_it_is_refused_next_to_the_field(cohort, mai):
+    held = cohort.schedule(-2 * DAY)
+    cohort.mark(held, {cohort.lan: "present"}, minutes=60)
+    body = mai.get(f"/sessions/{held}/attendance").get_data(as_text=True)
+    lan_select = re.search(rf'<select[^>]*id="status-{cohort.lan.id}".*?</select>', body, re.S).group(0)
+    cabdi_select = re.search(rf'<select[^>]*id="status-{cohort.cabdi.id}".*?</select>', body, re.S).group(0)
+    assert '<option value="">' not in lan_select and '<option value="">' in cabdi_select
+    response = mai.post_form(f"/sessions/{held}/attendance", changed(loaded_sheet(mai, held), (cohort.lan, "", "")))
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), f"status-{cohort.lan.id}") == (
+        "A mark cannot be removed. Choose Absent or Excused instead.")
+    assert cohort.records(held) == {cohort.lan.id: ("present", 60, "facilitator")}
+
+
+@pytest.mark.parametrize("status, minutes, message", [
+    ("here", "60", "Choose a status from the list."),
+    ("", "45", "Choose a status for the minutes you typed."),
+])
+def test_a_status_that_cannot_be_saved_is_refused_next_to_the_field(cohort, mai, status, minutes, message):
+    held = cohort.schedule(-2 * DAY)
+    response = mai.post_form(f"/sessions/{held}/attendance", sheet(
+        (cohort.lan, "present", "50"), (cohort.cabdi, status, minutes)))
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), f"status-{cohort.cabdi.id}") == message
+    assert cohort.records(held) == {} and cohort.changes(held) == 0
+
+
+def test_an_admin_without_a_second_factor_is_sent_to_set_it_up_from_a_sessions_pages(cohort, make_user):
+    held = cohort.schedule(-2 * DAY)
+    newcomer = cohort.client_of(make_user("admin", full_name="New Admin", two_factor=False))
+    for path in (f"/sessions/{held}/attendance", f"/sessions/{held}/attendance.csv", f"/sessions/{held}/import",
+                 f"/sessions/{held}/code", "/sessions/987654/attendance"):
+        response = newcomer.get(path)
+        assert (response.status_code, response.headers.get("Location")) == (302, "/account/two-factor"), path
+    newcomer.post_form(f"/sessions/{held}/attendance", sheet((cohort.lan, "absent", "0")))
+    newcomer.post_form(f"/sessions/{held}/attendance/all-present")
+    assert cohort.records(held) == {}
+
+
+def test_a_facilitator_who_is_no_longer_a_mentor_cannot_open_or_post_their_sessions(app, cohort, mai):
+    held = cohort.schedule(-2 * DAY)
+    assert mai.get(f"/sessions/{held}/attendance").status_code == 200
+    with app.app_context():
+        accounts.revoke_role(db.session.get(User, cohort.mentor.id), Role.MENTOR,
+                             by=db.session.get(User, cohort.admin.id))
+        db.session.commit()
+    assert mai.get(f"/sessions/{held}/attendance").status_code == 404
+    assert mai.get(f"/sessions/{held}/attendance.csv").status_code == 404
+    assert mai.post_form(f"/sessions/{held}/attendance", sheet((cohort.lan, "absent", "0"))).status_code == 404
+    assert cohort.records(held) == {}
+
+
 def test_the_changes_say_who_marked_what_newest_first(cohort, mai, office, admin):
     held = cohort.schedule(-2 * DAY)
     mai.post_form(f"/sessions/{held}/attendance", sheet((cohort.lan, "present", "60")))
-    office.post_form(f"/sessions/{held}/attendance", sheet((cohort.lan, "late", "45")))
+    office.post_form(f"/sessions/{held}/attendance", sheet((cohort.lan, "late", "45", "present:60")))
     assert cohort.records(held) == {cohort.lan.id: ("late", 45, "facilitator")}
     page = text_of(mai.get(f"/sessions/{held}/attendance"))
     newest, oldest = "Lan Nguyen → Late (45 minutes) · Ada Admin", "Lan Nguyen → Present (60 minutes) · Mai Vu"
@@ -345,7 +436,10 @@ def test_a_code_that_is_not_this_sessions_current_code_is_refused_next_to_the_fi
     assert cohort.records(soon) == {} and cohort.records(other) == {}
 
 
-@pytest.mark.parametrize("starts_in, message", [(2 * DAY, "Check-in opens at"), (-3 * HOUR, "Check-in closed at")])
+@pytest.mark.parametrize("starts_in, message", [
+    (2 * DAY, "Check-in opens at"), (-3 * HOUR, "Check-in closed at"),
+    (-70 * MINUTE, "Check-in closed at"),  # ended ten minutes ago: closed when it ended
+])
 def test_the_current_code_is_refused_outside_the_check_in_window(cohort, lan, starts_in, message):
     session = cohort.schedule(starts_in)
     response = lan.post_form(f"/sessions/{session}/check-in", {"code": cohort.code(session)})
@@ -367,6 +461,32 @@ def test_someone_not_on_the_roster_cannot_open_or_post_the_check_in(cohort):
     assert late.get(f"/sessions/{running}/check-in").status_code == 404
     assert late.post_form(f"/sessions/{running}/check-in", {"code": cohort.code(running)}).status_code == 404
     assert cohort.records(running) == {}
+
+
+def test_check_in_codes_cannot_be_guessed_more_than_ten_wrong_tries_in_ten_minutes(app, cohort, lan, caplog):
+    running = cohort.schedule(-5 * MINUTE)
+    url, token = f"/sessions/{running}/check-in", lan.csrf_token()
+    guesses = [lan.post(url, data={"code": f"{n:06d}", "csrf_token": token}).status_code for n in range(10)]
+    assert guesses == [200] * 10
+    response = lan.post(url, data={"code": cohort.code(running), "csrf_token": token})
+    assert response.status_code == 429
+    assert field_error(response.get_data(as_text=True), "code").startswith(
+        "Too many wrong codes. Try again in 10 minutes, or ask the facilitator to mark you.")
+    assert cohort.records(running) == {}
+    again = app.test_client()  # logging in afresh does not start the count over
+    cohort.login(again, cohort.lan)
+    assert again.post_form(url, {"code": cohort.code(running)}).status_code == 429
+    other = cohort.schedule(-5 * MINUTE, title="Another session")  # the limit is per session
+    assert lan.post_form(f"/sessions/{other}/check-in", {"code": cohort.code(other)}).status_code == 302
+
+
+def test_the_check_in_limit_comes_from_the_config_and_a_check_in_does_not_count(app, cohort, lan):
+    app.config["LMS_CHECKIN_LIMIT"] = "1 per 10 minutes"
+    running = cohort.schedule(-5 * MINUTE)
+    url = f"/sessions/{running}/check-in"
+    assert lan.post_form(url, {"code": cohort.code(running)}).status_code == 302
+    assert lan.post_form(url, {"code": wrong_code(cohort, running)}).status_code == 200
+    assert lan.post_form(url, {"code": cohort.code(running)}).status_code == 429
 
 
 REFRESH = '<meta http-equiv="refresh" content="20">'
@@ -400,6 +520,13 @@ def test_the_code_page_refreshes_itself_only_when_asked(cohort, mai):
 # Importing a video meeting report
 
 
+def zoom_report(cohort, session_id: int, report: str = ZOOM_REPORT) -> bytes:
+    """The report with its {n} placeholders turned into times n minutes after the session's start."""
+    start = cohort.local_start(session_id)
+    return re.sub(r"\{(-?\d+)\}", lambda m: f"{start + int(m.group(1)) * MINUTE:%m/%d/%Y %I:%M:%S %p}",
+                  report).encode()
+
+
 def upload(client, session_id, content: bytes, filename="participants.csv", min_minutes="50"):
     return client.post_form(f"/sessions/{session_id}/import", {
         "file": (io.BytesIO(content), filename), "min_minutes": min_minutes}, content_type="multipart/form-data")
@@ -413,7 +540,7 @@ def hidden(body: str, name: str) -> str:
 
 def test_a_report_is_previewed_with_matches_and_proposed_statuses_before_anything_is_saved(cohort, mai):
     held = cohort.schedule(-2 * DAY)
-    response = upload(mai, held, ZOOM_REPORT.encode())
+    response = upload(mai, held, zoom_report(cohort, held))
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert table_rows(response) == [
@@ -428,7 +555,7 @@ def test_a_report_is_previewed_with_matches_and_proposed_statuses_before_anythin
 
 def test_confirming_saves_the_matches_and_a_row_matched_by_hand_and_saving_again_changes_nothing(cohort, mai):
     held = cohort.schedule(-2 * DAY)
-    preview = upload(mai, held, ZOOM_REPORT.encode()).get_data(as_text=True)
+    preview = upload(mai, held, zoom_report(cohort, held)).get_data(as_text=True)
     confirm = {"content": hidden(preview, "content"), "min_minutes": hidden(preview, "min_minutes"),
                "match-iphone de rosa": str(cohort.rosa.id), "match-guest@example.net": ""}
     response = mai.post_form(f"/sessions/{held}/import/confirm", confirm)
@@ -439,6 +566,40 @@ def test_confirming_saves_the_matches_and_a_row_matched_by_hand_and_saving_again
                                     cohort.rosa.id: ("present", 52, "import")}
     assert "Report imported: 0 changes." in after(mai, mai.post_form(f"/sessions/{held}/import/confirm", confirm))
     assert cohort.changes(held) == 3
+
+
+def test_the_preview_says_who_is_left_as_marked_and_confirming_leaves_them(cohort, mai):
+    held = cohort.schedule(-2 * DAY)
+    cohort.mark(held, {cohort.cabdi: "excused"})
+    response = upload(mai, held, zoom_report(cohort, held))
+    assert table_rows(response) == [
+        ["Lan N. (Lan Nguyen) lan@example.org", "Lan Nguyen", "55", "Present"],
+        ["cabdi maxamed", "Cabdi Maxamed", "40", "Left as marked: Excused"],
+    ]
+    preview = response.get_data(as_text=True)
+    confirm = {"content": hidden(preview, "content"), "min_minutes": hidden(preview, "min_minutes")}
+    assert "Report imported: 1 changes." in after(mai, mai.post_form(f"/sessions/{held}/import/confirm", confirm))
+    assert cohort.records(held) == {cohort.lan.id: ("present", 55, "import"),
+                                    cohort.cabdi.id: ("excused", None, "facilitator")}
+    assert "Report imported: 0 changes." in after(mai, mai.post_form(f"/sessions/{held}/import/confirm", confirm))
+
+
+def test_a_hand_match_of_someone_already_matched_is_refused_next_to_the_row_keeping_the_choices(cohort, mai):
+    held = cohort.schedule(-2 * DAY)
+    preview = upload(mai, held, zoom_report(cohort, held)).get_data(as_text=True)
+    confirm = {"content": hidden(preview, "content"), "min_minutes": hidden(preview, "min_minutes"),
+               "match-iphone de rosa": str(cohort.rosa.id), "match-guest@example.net": str(cohort.lan.id)}
+    response = mai.post_form(f"/sessions/{held}/import/confirm", confirm)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "Some people are matched to two entries of the report. Nothing was saved." in text_of(response)
+    assert field_error(body, "match-2") == ("Lan Nguyen is already matched to “Lan N. (Lan Nguyen)” in this "
+                                            "report. Choose someone else or leave this one out.")
+    assert re.search(rf'name="match-iphone de rosa".*?<option value="{cohort.rosa.id}" selected>', body, re.S)
+    assert cohort.records(held) == {}
+    fixed = {**confirm, "match-guest@example.net": ""}
+    assert "Report imported: 3 changes." in after(mai, mai.post_form(f"/sessions/{held}/import/confirm", fixed))
+    assert cohort.records(held)[cohort.rosa.id] == ("present", 52, "import")
 
 
 def test_a_file_that_is_not_a_csv_is_refused_next_to_the_field(cohort, mai):
@@ -496,6 +657,31 @@ def test_a_session_that_ends_before_it_starts_is_refused_next_to_the_end_and_kee
     assert all_sessions(app) == []
 
 
+@pytest.mark.parametrize("field", ["starts_at", "ends_at"])
+def test_a_time_the_clocks_skip_in_spring_is_refused_next_to_the_field(app, cohort, office, field):
+    app.config["LMS_TIMEZONE"] = "America/Los_Angeles"
+    typed = {"starts_at": "2026-03-08T02:30", "ends_at": "2026-03-08T04:00"} if field == "starts_at" else {
+        "starts_at": "2026-03-08T01:00", "ends_at": "2026-03-08T02:15"}
+    response = office.post_form(f"/admin/attendance/cohorts/{cohort.made.cohort_id}/sessions/new",
+                                schedule_form(cohort, **typed))
+    body = response.get_data(as_text=True)
+    assert field_error(body, field) == ("This time does not exist in America/Los_Angeles: the clocks go forward "
+                                        "then. Choose a time before or after the change.")
+    assert re.search(rf'value="{typed[field]}', tag(body, field))
+    assert all_sessions(app) == []
+
+
+def test_an_autumn_time_that_happens_twice_is_taken_as_the_first_one(app, cohort, office):
+    app.config["LMS_TIMEZONE"] = "America/Los_Angeles"
+    response = office.post_form(f"/admin/attendance/cohorts/{cohort.made.cohort_id}/sessions/new",
+                                schedule_form(cohort, starts_at="2026-11-01T01:30", ends_at="2026-11-01T03:00"))
+    assert response.status_code == 302
+    session, = all_sessions(app)
+    # 1:30 daylight time (UTC-7), not the 1:30 an hour later in standard time; 3:00 is standard time (UTC-8).
+    assert (session.starts_at, session.ends_at) == (datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc),
+                                                    datetime(2026, 11, 1, 11, 0, tzinfo=timezone.utc))
+
+
 def test_a_course_session_without_a_course_is_refused_next_to_the_course(app, cohort, office):
     response = office.post_form(f"/admin/attendance/cohorts/{cohort.made.cohort_id}/sessions/new",
                                 schedule_form(cohort, course="0"))
@@ -503,7 +689,8 @@ def test_a_course_session_without_a_course_is_refused_next_to_the_course(app, co
     assert all_sessions(app) == []
 
 
-def test_cancelling_toggles_and_a_cancelled_session_counts_for_nobody(app, cohort, office):
+def test_cancelling_and_putting_back_on_are_two_actions_and_a_cancelled_session_counts_for_nobody(
+        app, cohort, office):
     kept, cancelled = cohort.schedule(-3 * DAY), cohort.schedule(-2 * DAY)
     cohort.mark(kept, {cohort.lan: "present"})
     report = f"/admin/attendance/cohorts/{cohort.made.cohort_id}"
@@ -514,8 +701,19 @@ def test_cancelling_toggles_and_a_cancelled_session_counts_for_nobody(app, cohor
     assert ["Lan Nguyen", "1", "1", "0", "100%"] in table_rows(office.get(report))
     assert "Your attendance in Cohort 1: 100%" in text_of(cohort.client_of(cohort.lan).get("/my/sessions"))
     assert "The session is on again." in after(office, office.post_form(
-        f"/admin/attendance/sessions/{cancelled}/cancel"))
+        f"/admin/attendance/sessions/{cancelled}/restore"))
     assert [s.is_cancelled for s in all_sessions(app) if s.id == cancelled] == [False]
+
+
+@pytest.mark.parametrize("action, cancelled", [("cancel", True), ("restore", False)])
+def test_cancelling_or_putting_back_on_twice_keeps_the_session_as_asked(app, cohort, office, action, cancelled):
+    session = cohort.schedule(2 * DAY)
+    for _ in range(2):  # a double click, or a second tab
+        assert office.post_form(f"/admin/attendance/sessions/{session}/{action}").status_code == 302
+    assert [s.is_cancelled for s in all_sessions(app)] == [cancelled]
+    page = office.get(f"/admin/attendance/cohorts/{cohort.made.cohort_id}").get_data(as_text=True)
+    other = "restore" if cancelled else "cancel"
+    assert f'action="/admin/attendance/sessions/{session}/{other}"' in page
 
 
 def test_the_cohort_report_gives_rates_by_trainee_course_and_group_and_marks_those_below_the_line(cohort, office):
@@ -582,7 +780,7 @@ def test_a_trainee_below_the_line_is_warned_and_so_is_their_mentor(cohort, lan, 
     warning = "Your attendance in Cohort 1: 50% This is below 70%, the level the certificate asks for."
     assert warning in text_of(lan.get("/"))
     assert warning in text_of(lan.get("/my/sessions"))
-    assert ["Lan Nguyen", "Cohort 1", f"{cohort.made.code}: 0 of 2", "50% low"] in table_rows(mai.get("/mentor"))
+    assert ["Lan Nguyen", "Cohort 1", f"{cohort.made.code}: 0 of 2", "50% low", "—"] in table_rows(mai.get("/mentor"))
     mentee = mai.get(f"/mentor/mentees/{cohort.lan.id}")
     assert '<p class="flash flash--error">' in mentee.get_data(as_text=True)
     assert "Attendance: 50% Below the program's warning line." in text_of(mentee)
@@ -593,7 +791,7 @@ def test_a_trainee_above_the_line_sees_their_rate_and_no_warning(cohort, lan, ma
     assert "This is below" not in text_of(lan.get("/"))
     sessions = text_of(lan.get("/my/sessions"))
     assert "Your attendance in Cohort 1: 100%" in sessions and "This is below" not in sessions
-    assert ["Lan Nguyen", "Cohort 1", f"{cohort.made.code}: 0 of 2", "100%"] in table_rows(mai.get("/mentor"))
+    assert ["Lan Nguyen", "Cohort 1", f"{cohort.made.code}: 0 of 2", "100%", "—"] in table_rows(mai.get("/mentor"))
     mentee = mai.get(f"/mentor/mentees/{cohort.lan.id}")
     assert "Attendance: 100%" in text_of(mentee) and "warning line" not in text_of(mentee)
 
@@ -669,6 +867,38 @@ def test_the_session_sheet_is_formula_safe_and_not_cached(cohort, mai):
     by_name = {row[0]: row[3:6] for row in rows[1:]}
     assert by_name == {"'" + FORMULA: ["not marked", "", ""], "Cabdi Maxamed": ["not marked", "", ""],
                        "Lan Nguyen": ["present", "60", "facilitator"], "Rosa Díaz": ["not marked", "", ""]}
+
+
+def test_the_session_sheet_says_how_each_mark_was_made_and_by_whom(cohort, mai, lan, office, admin):
+    running = cohort.schedule(-5 * MINUTE)
+    lan.post_form(f"/sessions/{running}/check-in", {"code": cohort.code(running)})
+    cohort.mark(running, {cohort.cabdi: "excused"}, by=admin)
+    rows = csv_rows(mai.get(f"/sessions/{running}/attendance.csv"))
+    assert rows[0] == ["name", "name_in_own_script", "email", "status", "minutes", "source", "marked_by",
+                       "marked_at"]
+    by_name = {row[0]: row[5:7] for row in rows[1:]}
+    assert by_name == {"Cabdi Maxamed": ["facilitator", "Ada Admin"], "Lan Nguyen": ["check_in", "Lan Nguyen"],
+                       "Rosa Díaz": ["", ""]}
+
+
+def test_downloading_a_session_sheet_or_sign_in_sheet_is_written_to_the_security_log(cohort, mai, caplog):
+    held = cohort.schedule(-2 * DAY)
+    caplog.set_level(logging.INFO, logger="lms.security")
+    assert mai.get(f"/sessions/{held}/attendance.csv").status_code == 200
+    assert mai.get(f"/sessions/{held}/sign-in.pdf").status_code == 200
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "lms.security"]
+    assert [(e["event"], e["actor"], e["session"], e["file"]) for e in events] == [
+        ("attendance_exported", cohort.mentor.id, held, "csv"),
+        ("attendance_exported", cohort.mentor.id, held, "sign-in sheet")]
+
+
+def test_the_cohort_sheet_heads_each_session_with_its_start_in_the_programs_time_zone(app, cohort, office):
+    app.config["LMS_TIMEZONE"] = "Asia/Ho_Chi_Minh"
+    held = cohort.schedule(-2 * DAY, title="Evening circle")
+    with app.app_context():
+        starts = db.session.get(LearningSession, held).starts_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    header = csv_rows(office.get(f"/admin/attendance/cohorts/{cohort.made.cohort_id}/attendance.csv"))[0]
+    assert header[2] == f"{starts:%Y-%m-%d %H:%M} Asia/Ho_Chi_Minh Evening circle"
 
 
 def test_the_cohort_sheet_is_formula_safe_and_not_cached(cohort, office):

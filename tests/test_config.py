@@ -47,6 +47,9 @@ def test_postgresql_urls_use_psycopg_3(given, expected):
     ({"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/d"}, "LMS_ENCRYPTION_KEYS"),
     ({"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/d", "LMS_RATELIMIT_STORAGE_URI": "memory://"},
      "Redis"),
+    ({"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/d", "LMS_PUBLIC_URL": "http://learn.example.org"},
+     "LMS_PUBLIC_URL"),
+    ({"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@h/d"}, "LMS_CREDENTIAL_SIGNING_KEY"),
 ])
 def test_production_refuses_to_start_without_its_settings(monkeypatch, environment, complaint):
     for name, value in environment.items():
@@ -62,6 +65,8 @@ def test_production_starts_with_its_settings_and_secure_cookies(monkeypatch):
     monkeypatch.setenv("LMS_ENCRYPTION_KEYS", "k" * 43 + "=")
     monkeypatch.setenv("LMS_MAIL_SERVER", "smtp.example.org")
     monkeypatch.setenv("LMS_MAIL_PORT", "2525")
+    monkeypatch.setenv("LMS_PUBLIC_URL", "https://learn.example.org")
+    monkeypatch.setenv("LMS_CREDENTIAL_SIGNING_KEY", "A" * 43)
     app = create_app("production")
     assert app.config["LMS_MAIL_SERVER"] == "smtp.example.org" and app.config["LMS_MAIL_PORT"] == 2525
     assert app.config["LMS_HSTS"] is True

@@ -118,8 +118,19 @@ def _save(session: LearningSession, cohort: Cohort, success: str):
 
 @bp.post("/sessions/<int:session_id>/cancel")
 def cancel_session(session_id):
+    """Cancel a session; sending it twice (a second tab, a double click) keeps it cancelled."""
     session = db.get_or_404(LearningSession, session_id)
-    services.set_cancelled(session, not session.is_cancelled)
+    services.set_cancelled(session, True)
     db.session.commit()
-    flash(_("The session is cancelled.") if session.is_cancelled else _("The session is on again."), "success")
+    flash(_("The session is cancelled."), "success")
+    return redirect(url_for(".cohort", cohort_id=session.cohort_id))
+
+
+@bp.post("/sessions/<int:session_id>/restore")
+def restore_session(session_id):
+    """Put a cancelled session back on; sending it twice keeps it on."""
+    session = db.get_or_404(LearningSession, session_id)
+    services.set_cancelled(session, False)
+    db.session.commit()
+    flash(_("The session is on again."), "success")
     return redirect(url_for(".cohort", cohort_id=session.cohort_id))

@@ -17,8 +17,17 @@ from lms.courses.models import NAME_MAX
 
 
 def to_utc(local):
-    """A date and time typed in the program's time zone, as aware UTC."""
-    return local.replace(tzinfo=ZoneInfo(current_app.config["LMS_TIMEZONE"])).astimezone(ZoneInfo("UTC"))
+    """A date and time typed in the program's time zone, as aware UTC.
+
+    An autumn time that happens twice, when the clocks go back, is taken as the first one (fold=0: still
+    daylight time). A spring time that never happens is refused by the form (see `exists`).
+    """
+    return local.replace(tzinfo=ZoneInfo(current_app.config["LMS_TIMEZONE"]), fold=0).astimezone(ZoneInfo("UTC"))
+
+
+def exists(local) -> bool:
+    """False for a time the clocks skip when they go forward, e.g. 2:30 on the spring change day."""
+    return to_local(to_utc(local)) == local
 
 
 def to_local(moment):
@@ -47,9 +56,19 @@ class ScheduleForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.language.choices = [SelectChoice(code, name) for code, name in i18n.language_choices()]
 
+    def validate_starts_at(self, field):
+        _check_exists(field)
+
     def validate_ends_at(self, field):
+        _check_exists(field)
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("The session must end after it starts."))
+
+
+def _check_exists(field):
+    if field.data and not exists(field.data):
+        raise ValidationError(_l("This time does not exist in %(zone)s: the clocks go forward then. Choose a "
+                                 "time before or after the change.", zone=current_app.config["LMS_TIMEZONE"]))
 
 
 class CheckInForm(FlaskForm):

@@ -1,7 +1,10 @@
 """Attendance from a video meeting's participant report (Zoom, Teams or Meet export as CSV).
 
-Rows for one person (by email, else by name) are merged; overlapping join/leave spans count once.
-People are matched to the roster by email, then by name; the rest can be matched by hand. Nothing is
+Rows for one person (by email, else by name) are merged; overlapping join/leave spans count once, and
+only the time within the session counts (report times are read in the program's time zone), never more
+than the session lasts. People are matched to the roster by email, then by name; the rest can be matched
+by hand, each roster person to one entry of the report. An import only fills people nobody marked and
+updates what an earlier import saved: a facilitator's mark or a check-in is left as it is. Nothing is
 saved until the facilitator confirms, and saving the same report again changes nothing.
 """
 
@@ -10,13 +13,15 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
-from lms.attendance.models import LearningSession, Source, Status
+from lms.attendance.models import AttendanceRecord, LearningSession, Source, Status
 from lms.attendance.roster import roster
-from lms.attendance.services import Mark, mark
+from lms.attendance.services import AttendanceError, Mark, lock_session, mark, records_of, session_minutes
 
 MAX_ROWS = 5_000
 #: Header names used by the common video-meeting exports, lower-cased.
@@ -46,6 +51,10 @@ class Participant:
     lines: list[int] = field(default_factory=list)
     user: User | None = None
     how: str = ""  # "email", "name" or "hand"
+    #: Why the hand match chosen for this entry was refused.
+    error: str = ""
+    #: The record a facilitator or a check-in made for the matched person; the import leaves it as it is.
+    kept: AttendanceRecord | None = None
 
     def proposed(self, min_minutes: int) -> Status:
         return Status.PRESENT if self.minutes >= min_minutes else Status.ABSENT
@@ -55,6 +64,7 @@ class Participant:
 class ImportPlan:
     participants: list[Participant]
     file_errors: list
+    by_hand: dict[str, int] = field(default_factory=dict)
 
     @property
     def matched(self) -> list[Participant]:
@@ -63,6 +73,15 @@ class ImportPlan:
     @property
     def unmatched(self) -> list[Participant]:
         return [p for p in self.participants if p.user is None]
+
+    @property
+    def choosable(self) -> list[Participant]:
+        """Entries not matched by email or name: the facilitator says who they are."""
+        return [p for p in self.participants if p.how in ("", "hand")]
+
+    @property
+    def refused(self) -> list[Participant]:
+        return [p for p in self.participants if p.error]
 
 
 def _column(headers: list[str], names: tuple[str, ...]) -> str | None:
@@ -78,10 +97,28 @@ def _time(value: str) -> datetime | None:
     return None
 
 
-def _merged_minutes(spans: list[tuple[datetime, datetime]], durations: list[int]) -> int:
-    """Minutes covered by the join/leave spans, overlaps counted once; summed durations if times are missing."""
+#: Bigger than any meeting's minutes: a report's number is cut to it before any arithmetic.
+HUGE_MINUTES = 1_000_000
+
+
+def _duration(value: str) -> int | None:
+    """Minutes written as a plain number ("45", "44.5"), or None."""
+    if not value.replace(".", "", 1).isdigit():
+        return None
+    return int(min(float(value), HUGE_MINUTES))
+
+
+def _merged_minutes(spans: list[tuple[datetime, datetime]], durations: list[int],
+                    within: tuple[datetime, datetime] | None = None) -> int:
+    """Minutes covered by the join/leave spans within `within`, overlaps counted once; summed durations if
+    times are missing."""
     if not spans or len(spans) != len(durations):
-        return sum(durations)
+        return min(sum(durations), HUGE_MINUTES)
+    if within is not None:
+        spans = [(max(s, within[0]), min(e, within[1])) for s, e in spans]
+        spans = [(s, e) for s, e in spans if e > s]
+        if not spans:
+            return 0
     spans.sort()
     total, (start, end) = 0, spans[0]
     for s, e in spans[1:]:
@@ -108,8 +145,8 @@ def _is_header(line: str) -> bool:
     return bool(cells & set(NAME_COLUMNS)) and bool(cells & set(JOIN_COLUMNS + EMAIL_COLUMNS + DURATION_COLUMNS))
 
 
-def read_report(text: str) -> tuple[list[Participant], list]:
-    """Participants of a report, or the reasons it cannot be read."""
+def read_report(text: str, within: tuple[datetime, datetime] | None = None) -> tuple[list[Participant], list]:
+    """Participants of a report, or the reasons it cannot be read; only time `within` (naive local) counts."""
     lines = text.lstrip("\ufeff").splitlines()
     start = next((i for i, line in enumerate(lines) if _is_header(line)), None)
     if start is None:
@@ -136,21 +173,35 @@ def read_report(text: str) -> tuple[list[Participant], list]:
             joined, left = _time(row.get(join_col, "")), _time(row.get(leave_col, ""))
             if joined and left and left >= joined:
                 person["spans"].append((joined, left))
-            duration = row.get(duration_col, "") if duration_col else ""
-            person["durations"].append(int(float(duration)) if duration.replace(".", "", 1).isdigit()
+            duration = _duration(row.get(duration_col, "") if duration_col else "")
+            person["durations"].append(duration if duration is not None
                                        else int(((left - joined).total_seconds() if joined and left else 0) // 60))
             person["lines"].append(number)
     except csv.Error:
         return [], [_l("This is not a CSV file we can read. Save it as CSV (UTF-8) and try again.")]
-    return [Participant(key, p["name"], p["email"], _merged_minutes(p["spans"], p["durations"]), p["lines"])
-            for key, p in people.items()], []
+    return [Participant(key, p["name"], p["email"], _merged_minutes(p["spans"], p["durations"], within),
+                        p["lines"]) for key, p in people.items()], []
+
+
+def _local_window(session: LearningSession) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(current_app.config["LMS_TIMEZONE"])
+    return (session.starts_at.astimezone(zone).replace(tzinfo=None),
+            session.ends_at.astimezone(zone).replace(tzinfo=None))
 
 
 def plan_import(session: LearningSession, text: str, by_hand: dict[str, int] | None = None) -> ImportPlan:
-    """Match the report's people to the session's roster; `by_hand` maps participant keys to user ids."""
-    participants, errors = read_report(text)
+    """Match the report's people to the session's roster; `by_hand` maps participant keys to user ids.
+
+    Email and name matches come first, for the whole report; a hand match naming someone an entry
+    already matches is refused with a message for that entry, never taken silently.
+    """
+    by_hand = dict(by_hand or {})
+    participants, errors = read_report(text, _local_window(session))
     if errors:
-        return ImportPlan([], errors)
+        return ImportPlan([], errors, by_hand)
+    length = session_minutes(session)
+    for p in participants:
+        p.minutes = min(p.minutes, length)
     people = roster(session)
     by_email = {u.email: u for u in people}
     by_name: dict[str, list[User]] = {}
@@ -158,22 +209,43 @@ def plan_import(session: LearningSession, text: str, by_hand: dict[str, int] | N
         for name in {fold(u.full_name), fold(u.native_name or "")} - {""}:
             by_name.setdefault(name, []).append(u)
     by_id = {u.id: u for u in people}
-    taken: set[int] = set()
+    taken: dict[int, Participant] = {}
+
+    def take(p: Participant, user: User, how: str) -> None:
+        p.user, p.how = user, how
+        taken[user.id] = p
+
     for p in participants:
-        if p.email and p.email in by_email:
-            p.user, p.how = by_email[p.email], "email"
-        elif len(by_name.get(fold(p.name), [])) == 1:
-            p.user, p.how = by_name[fold(p.name)][0], "name"
-        elif (by_hand or {}).get(p.key) in by_id:
-            p.user, p.how = by_id[by_hand[p.key]], "hand"
-        if p.user is not None and p.user.id in taken:
-            p.user, p.how = None, ""  # two report entries cannot be one roster person
-        elif p.user is not None:
-            taken.add(p.user.id)
-    return ImportPlan(participants, [])
+        if p.email and p.email in by_email and by_email[p.email].id not in taken:
+            take(p, by_email[p.email], "email")
+    for p in participants:
+        named = by_name.get(fold(p.name), [])
+        if p.user is None and len(named) == 1 and named[0].id not in taken:
+            take(p, named[0], "name")
+    for p in participants:
+        chosen = by_id.get(by_hand.get(p.key)) if p.user is None else None
+        if chosen is not None and chosen.id in taken:
+            p.error = _l("%(name)s is already matched to “%(entry)s” in this report. Choose someone else or "
+                         "leave this one out.", name=chosen.full_name, entry=taken[chosen.id].name)
+        elif chosen is not None:
+            take(p, chosen, "hand")
+    records = records_of(session)
+    for p in participants:
+        record = records.get(p.user.id) if p.user else None
+        p.kept = record if record is not None and record.source is not Source.IMPORT else None
+    return ImportPlan(participants, [], by_hand)
 
 
 def apply_import(session: LearningSession, plan: ImportPlan, min_minutes: int, *, by: User) -> int:
-    """Save the matched people's minutes and proposed status; return how many records changed."""
-    return mark(session, [Mark(p.user.id, p.proposed(min_minutes), p.minutes) for p in plan.matched],
+    """Save the matched people's minutes and proposed status; return how many records changed.
+
+    People a facilitator marked or who checked in are left as they are, as the records read now (not
+    when the preview was made) say.
+    """
+    if plan.refused:
+        raise AttendanceError(_l("Some people are matched to two entries of the report. Nothing was saved."))
+    lock_session(session)
+    records = records_of(session)
+    return mark(session, [Mark(p.user.id, p.proposed(min_minutes), p.minutes) for p in plan.matched
+                          if p.user.id not in records or records[p.user.id].source is Source.IMPORT],
                 by=by, source=Source.IMPORT)

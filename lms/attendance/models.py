@@ -10,22 +10,17 @@ import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.courses.models import LANGUAGE_MAX, NAME_MAX, Cohort, Course
 from lms.extensions import db
 from lms.mentoring.models import ReflectiveGroup
-from lms.sqltypes import UTCDateTime, utcnow
+from lms.sqltypes import UTCDateTime, string_enum, utcnow
 
 URL_MAX = 500
 PLACE_MAX = 300
-
-
-def _enum(cls, name):
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=16,
-                values_callable=lambda members: [m.value for m in members])
 
 
 class SessionKind(enum.StrEnum):
@@ -73,7 +68,7 @@ class LearningSession(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[SessionKind] = mapped_column(_enum(SessionKind, "session_kind"))
+    kind: Mapped[SessionKind] = mapped_column(string_enum(SessionKind, "session_kind"))
     title: Mapped[str] = mapped_column(String(NAME_MAX))
     course_id: Mapped[int | None] = mapped_column(ForeignKey("lms_course.id"))
     #: The cohort of a course or cohort session; for a group meeting, the group's cohort.
@@ -106,9 +101,9 @@ class AttendanceRecord(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("lms_learning_session.id", ondelete="CASCADE"),
                                             primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"), primary_key=True, index=True)
-    status: Mapped[Status] = mapped_column(_enum(Status, "attendance_status"))
+    status: Mapped[Status] = mapped_column(string_enum(Status, "attendance_status"))
     minutes: Mapped[int | None]
-    source: Mapped[Source] = mapped_column(_enum(Source, "attendance_source"))
+    source: Mapped[Source] = mapped_column(string_enum(Source, "attendance_source"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Who marked it; the trainee themselves for a check-in.
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))
@@ -125,9 +120,9 @@ class AttendanceChange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("lms_learning_session.id", ondelete="CASCADE"))
     trainee_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"))
-    status: Mapped[Status] = mapped_column(_enum(Status, "attendance_status"))
+    status: Mapped[Status] = mapped_column(string_enum(Status, "attendance_status"))
     minutes: Mapped[int | None]
-    source: Mapped[Source] = mapped_column(_enum(Source, "attendance_source"))
+    source: Mapped[Source] = mapped_column(string_enum(Source, "attendance_source"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))
 

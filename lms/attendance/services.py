@@ -7,8 +7,9 @@ that is not on the roster is refused, whoever sends it. Every change is kept wit
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import Role, User
@@ -29,8 +30,35 @@ class AttendanceError(ValueError):
         self.field = field
 
 
+class AttendanceConflict(AttendanceError):
+    """Someone else changed these records since the page was loaded; `changed` maps trainee ids to them."""
+
+    def __init__(self, changed: dict[int, "AttendanceRecord | None"]):
+        super().__init__(_l("Someone else changed attendance since you opened this page. Nothing was saved."))
+        self.changed = changed
+
+
+def lacks_second_factor(user: User) -> bool:
+    """An admin who has not set up the second factor the program requires: no admin powers yet."""
+    return (user.has_role(Role.ADMIN) and current_app.config["LMS_ADMIN_REQUIRES_2FA"]
+            and not user.two_factor_enabled)
+
+
 def can_take_attendance(user: User, session: LearningSession) -> bool:
-    return user.id == session.facilitator_id or user.has_role(Role.ADMIN)
+    """The session's facilitator while still a mentor, or an admin using the second factor."""
+    if user.has_role(Role.ADMIN) and not lacks_second_factor(user):
+        return True
+    return user.id == session.facilitator_id and user.has_role(Role.MENTOR)
+
+
+def lock_session(session: LearningSession) -> None:
+    """Serialise marking in one session: a no-op update takes the row's write lock until commit.
+
+    Check-ins, facilitators and imports then read the session's records only once they hold it, so two
+    of them never both insert the same person's record (see lms.enrollment.services.lock_offering).
+    """
+    db.session.execute(update(LearningSession).where(LearningSession.id == session.id)
+                       .values(id=LearningSession.id))
 
 
 def save_session(session: LearningSession, *, kind: SessionKind, title: str, starts_at: datetime,
@@ -68,8 +96,18 @@ def save_session(session: LearningSession, *, kind: SessionKind, title: str, sta
 
 
 def set_cancelled(session: LearningSession, cancelled: bool) -> None:
+    """Cancel or restore a session; asking for the state it is in changes nothing."""
     session.is_cancelled = cancelled
     db.session.flush()
+
+
+#: What a page showed for a person: (status, minutes), or (None, None) when they were not marked.
+Shown = tuple[Status | None, int | None]
+NOT_MARKED: Shown = (None, None)
+
+
+def shown(record: AttendanceRecord | None) -> Shown:
+    return (record.status, record.minutes) if record is not None else NOT_MARKED
 
 
 @dataclass(frozen=True)
@@ -77,22 +115,32 @@ class Mark:
     trainee_id: int
     status: Status
     minutes: int | None = None
+    #: What the page showed when it was loaded; None when the mark does not come from a page.
+    seen: Shown | None = None
 
 
 def mark(session: LearningSession, marks: list[Mark], *, by: User | None, source: Source) -> int:
     """Record attendance for people on the roster; return how many records changed.
 
     Refuses the whole batch if any id is not on the roster. A mark identical to the record changes nothing
-    and adds no history, so importing the same report twice is harmless.
+    and adds no history, so importing the same report twice is harmless. A mark from a page (`seen` set)
+    that is what the page showed is left out; one whose record changed since the page was loaded refuses
+    the whole batch with AttendanceConflict, so a stale page never undoes someone else's newer mark.
     """
     if session.is_cancelled:
         raise AttendanceError(_l("This session was cancelled."))
     on_roster = roster_ids(session)
     if any(m.trainee_id not in on_roster for m in marks):
         raise AttendanceError(_l("Attendance can only be taken for people on this session's roster."))
+    marks = [m for m in marks if m.seen is None or m.seen != (m.status, m.minutes)]
+    lock_session(session)
     records = {r.trainee_id: r for r in db.session.scalars(select(AttendanceRecord).where(
         AttendanceRecord.session_id == session.id,
-        AttendanceRecord.trainee_id.in_([m.trainee_id for m in marks])))}
+        AttendanceRecord.trainee_id.in_([m.trainee_id for m in marks])).execution_options(populate_existing=True))}
+    changed_since = {m.trainee_id: records.get(m.trainee_id) for m in marks
+                     if m.seen is not None and shown(records.get(m.trainee_id)) != m.seen}
+    if changed_since:
+        raise AttendanceConflict(changed_since)
     now, changed = utcnow(), 0
     for m in marks:
         record = records.get(m.trainee_id)
@@ -117,6 +165,7 @@ def session_minutes(session: LearningSession) -> int:
 
 def mark_all_present(session: LearningSession, *, by: User) -> int:
     """Mark everyone on the roster who is not marked yet as present for the whole session."""
+    lock_session(session)
     marked = set(db.session.scalars(select(AttendanceRecord.trainee_id).where(
         AttendanceRecord.session_id == session.id)))
     minutes = session_minutes(session)
@@ -126,7 +175,8 @@ def mark_all_present(session: LearningSession, *, by: User) -> int:
 
 def records_of(session: LearningSession) -> dict[int, AttendanceRecord]:
     return {r.trainee_id: r for r in db.session.scalars(
-        select(AttendanceRecord).where(AttendanceRecord.session_id == session.id))}
+        select(AttendanceRecord).where(AttendanceRecord.session_id == session.id)
+        .execution_options(populate_existing=True))}
 
 
 def history(session: LearningSession) -> list[AttendanceChange]:

@@ -1,6 +1,8 @@
 """Taking attendance (facilitators and admins), checking in and calendars (everyone)."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+import time
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,18 +14,25 @@ from lms.attendance import calendar, checkin, exports, imports, services
 from lms.attendance.forms import CheckInForm, ConfirmReportForm, ReportForm
 from lms.attendance.models import LearningSession, Status
 from lms.attendance.roster import roster, roster_ids
+from lms.attendance.sheet import read_sheet, seen_token, shown_again
 from lms.attendance.trainee import my_overview
-from lms.attendance.services import Mark, Source
+from lms.attendance.services import Source, shown
 from lms.attendance.sign_in_pdf import sign_in_pdf
 from lms.core.forms import apply_error
 from lms.core.qr import qr_code_svg
 from lms.core.security_log import security_event
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.sqltypes import utcnow
 
 bp = Blueprint("attendance", __name__)
-#: A day: more minutes than any session lasts.
-MAX_MINUTES = 1440
+
+
+def _refuse():
+    """404, or, for an admin without the second factor, the way to set it up (as admin pages do)."""
+    if services.lacks_second_factor(current_user):
+        flash(_("Administrators need a second factor. Set it up to continue."), "info")
+        abort(redirect(url_for("lms.two_factor.index")))
+    abort(404)
 
 
 def facilitated(session_id: int) -> LearningSession:
@@ -31,7 +40,7 @@ def facilitated(session_id: int) -> LearningSession:
     session = db.session.scalar(select(LearningSession).options(joinedload(LearningSession.facilitator))
                                 .where(LearningSession.id == session_id))
     if session is None or not services.can_take_attendance(current_user, session):
-        abort(404)
+        _refuse()
     return session
 
 
@@ -40,7 +49,7 @@ def visible(session_id: int) -> LearningSession:
     session = db.session.get(LearningSession, session_id)
     if session is None or not (services.can_take_attendance(current_user, session)
                                or current_user.id in roster_ids(session)):
-        abort(404)
+        _refuse()
     return session
 
 
@@ -55,41 +64,40 @@ def facilitating():
 @bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
 def take(session_id):
     session = facilitated(session_id)
-    people = roster(session)
-    typed, errors = {}, {}
-    if request.method == "POST":
-        marks, typed, errors = _marks_from(request.form)
-        if not errors:
-            try:
-                changed = services.mark(session, marks, by=current_user, source=Source.FACILITATOR)
-            except services.AttendanceError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-            else:
-                db.session.commit()
-                flash(_("Attendance saved (%(n)s changes).", n=changed), "success")
-            return redirect(url_for(".take", session_id=session.id))
-    return render_template("lms/attendance/take.html", session=session, people=people,
-                           records=services.records_of(session), history=services.history(session),
-                           statuses=list(Status), check_in_open=checkin.is_open(session),
-                           typed=typed, errors=errors), 422 if errors else 200
+    if request.method == "GET":
+        return _take_page(session)
+    sheet = read_sheet(request.form)
+    if sheet.errors:
+        return _take_page(session, sheet.typed, sheet.seen, sheet.errors)
+    try:
+        changed = services.mark(session, sheet.marks, by=current_user, source=Source.FACILITATOR)
+    except services.AttendanceError as error:
+        db.session.rollback()
+        conflicts = getattr(error, "changed", {})
+        typed, seen = shown_again(sheet, services.records_of(session), conflicts)
+        return _take_page(session, typed, seen, {uid: ("status", _conflict(r)) for uid, r in conflicts.items()},
+                          message=error.message)
+    db.session.commit()
+    flash(_("Attendance saved (%(n)s changes).", n=changed), "success")
+    return redirect(url_for(".take", session_id=session.id))
 
 
-def _marks_from(form) -> tuple[list[Mark], dict, dict]:
-    """The marks posted for each person, what was typed, and the errors by person id.
+def _conflict(record) -> str:
+    if record is None:
+        return _("Someone else removed this mark since you opened the page. Save again to keep yours.")
+    now = (_("%(status)s, %(minutes)s minutes", status=record.status.label, minutes=record.minutes)
+           if record.minutes is not None else record.status.label)
+    return _("Changed since you opened the page, now: %(now)s. Save again to replace it with yours.", now=now)
 
-    Any posted id is passed on: the service refuses ids that are not on the roster.
-    """
-    ids = {int(k[len("status-"):]) for k in form if k.startswith("status-") and k[len("status-"):].isdigit()}
-    marks, typed, errors = [], {}, {}
-    for uid in sorted(ids):
-        status, minutes = form.get(f"status-{uid}", ""), form.get(f"minutes-{uid}", "").strip()
-        typed[uid] = (status, minutes)
-        if minutes and not (minutes.isdigit() and int(minutes) <= MAX_MINUTES):
-            errors[uid] = _("Enter the minutes as a whole number from 0 to %(max)s.", max=MAX_MINUTES)
-        elif status in set(Status):
-            marks.append(Mark(uid, Status(status), int(minutes) if minutes else None))
-    return marks, typed, errors
+
+def _take_page(session, typed=None, seen=None, errors=None, message=None):
+    """The sheet; after a refusal (422), with what was typed, what each row was loaded as, and why."""
+    records = services.records_of(session)
+    seen = {p: seen_token(shown(r)) for p, r in records.items()} | (seen or {})
+    return render_template("lms/attendance/take.html", session=session, people=roster(session), records=records,
+                           history=services.history(session), statuses=list(Status),
+                           check_in_open=checkin.is_open(session), typed=typed or {}, seen=seen,
+                           errors=errors or {}, message=message), 422 if errors or message else 200
 
 
 @bp.post("/sessions/<int:session_id>/attendance/all-present")
@@ -119,7 +127,33 @@ def show_code(session_id):
                            refresh=request.args.get("refresh") == "1")
 
 
+def _check_in_limit():
+    return current_app.config["LMS_CHECKIN_LIMIT"]
+
+
+def _check_in_key() -> str:
+    """Per person and session; the user id, not get_id(), which changes with each login."""
+    return f"check-in:{getattr(current_user, 'id', None)}:{(request.view_args or {}).get('session_id')}"
+
+
+def _check_in_failed(response) -> bool:
+    """Only refused codes count towards the limit; a check-in redirects."""
+    return response.status_code != 302
+
+
+def _too_many_check_ins(limit):
+    security_event("check_in_throttled", session=(request.view_args or {}).get("session_id"))
+    session = visible(request.view_args["session_id"])
+    form = CheckInForm()
+    minutes = max(1, round((limit.reset_at - time.time()) / 60))
+    form.code.errors = [_("Too many wrong codes. Try again in %(minutes)s minutes, or ask the facilitator to "
+                          "mark you.", minutes=minutes)]
+    return Response(render_template("lms/attendance/check_in.html", session=session, form=form), status=429)
+
+
 @bp.route("/sessions/<int:session_id>/check-in", methods=["GET", "POST"])
+@limiter.limit(_check_in_limit, key_func=_check_in_key, methods=["POST"], deduct_when=_check_in_failed,
+               on_breach=_too_many_check_ins)
 def check_in(session_id):
     session = visible(session_id)
     form = CheckInForm(code=request.args.get("code", ""))
@@ -163,8 +197,8 @@ def confirm_import(session_id):
         changed = imports.apply_import(session, plan, int(confirm.min_minutes.data), by=current_user)
     except services.AttendanceError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(".import_report", session_id=session.id))
+        return render_template("lms/attendance/import.html", session=session, form=ReportForm(), plan=plan,
+                               confirm=confirm, people=roster(session), message=error.message), 422
     db.session.commit()
     flash(_("Report imported: %(n)s changes.", n=changed), "success")
     return redirect(url_for(".take", session_id=session.id))
@@ -173,6 +207,7 @@ def confirm_import(session_id):
 @bp.get("/sessions/<int:session_id>/attendance.csv")
 def session_sheet(session_id):
     session = facilitated(session_id)
+    security_event("attendance_exported", session=session.id, file="csv")
     body = exports.session_csv(session, roster(session), services.records_of(session))
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="attendance-{session.id}.csv"', "Cache-Control": "no-store"})
@@ -181,6 +216,7 @@ def session_sheet(session_id):
 @bp.get("/sessions/<int:session_id>/sign-in.pdf")
 def sign_in_sheet(session_id):
     session = facilitated(session_id)
+    security_event("attendance_exported", session=session.id, file="sign-in sheet")
     return Response(sign_in_pdf(session, roster(session)), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="sign-in-{session.id}.pdf"', "Cache-Control": "no-store"})
 

@@ -25,6 +25,11 @@ class Action(enum.StrEnum):
     MENTOR_OVER_CAPACITY = "mentor_over_capacity"
     MENTOR_INVITED = "mentor_invited"
     SESSION_LOG_DELETED = "session_log_deleted"
+    CERTIFICATE_ISSUED = "certificate_issued"
+    CERTIFICATE_OVERRIDE = "certificate_override"
+    CERTIFICATE_REVOKED = "certificate_revoked"
+    CERTIFICATE_REISSUED = "certificate_reissued"
+    CERTIFICATE_RULES_CHANGED = "certificate_rules_changed"
 
     @property
     def label(self):
@@ -44,6 +49,11 @@ ACTION_LABELS = {
     Action.MENTOR_OVER_CAPACITY: _l("Mentor capacity exceeded"),
     Action.MENTOR_INVITED: _l("Invited to become a mentor"),
     Action.SESSION_LOG_DELETED: _l("Session log deleted"),
+    Action.CERTIFICATE_ISSUED: _l("Certificate issued"),
+    Action.CERTIFICATE_OVERRIDE: _l("Certificate issued without every requirement met"),
+    Action.CERTIFICATE_REVOKED: _l("Certificate revoked"),
+    Action.CERTIFICATE_REISSUED: _l("Certificate reissued"),
+    Action.CERTIFICATE_RULES_CHANGED: _l("Certificate rules changed"),
 }
 
 

@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    CheckConstraint, Column, Date, Enum, ForeignKey, Numeric, String, Table, Text, UniqueConstraint,
+    CheckConstraint, Column, Date, ForeignKey, Numeric, String, Table, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
-from lms.sqltypes import UTCDateTime, utcnow
+from lms.sqltypes import UTCDateTime, string_enum, utcnow
 
 NAME_MAX = 200
 CODE_MAX = 32
@@ -36,11 +36,6 @@ FORMAT_LABELS = {
     CourseFormat.LIVE_VIRTUAL: _l("Live virtual"),
     CourseFormat.IN_PERSON: _l("In person"),
 }
-
-
-def _enum(cls, name):
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=16,
-                values_callable=lambda members: [m.value for m in members])
 
 
 class Program(db.Model):
@@ -150,7 +145,7 @@ class Course(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     #: Professional-development hours earned on completion.
     pd_hours: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal("0"))
-    format: Mapped[CourseFormat] = mapped_column(_enum(CourseFormat, "course_format"))
+    format: Mapped[CourseFormat] = mapped_column(string_enum(CourseFormat, "course_format"))
     #: Modules open one after another: each needs the required modules before it completed.
     sequential: Mapped[bool] = mapped_column(default=False)
     is_archived: Mapped[bool] = mapped_column(default=False)

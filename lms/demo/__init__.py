@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.demo.attendance import build_attendance
+from lms.demo.certificates import build_certificates
 from lms.demo.courses import build_courses
 from lms.demo.mentoring import build_mentoring
 from lms.demo.people import DEMO_PASSWORD, DemoLogin, build_people
@@ -21,4 +22,5 @@ def build_demo() -> list[DemoLogin]:
     admin = db.session.scalar(select(User).where(User.email == logins[0].email))
     build_mentoring(admin)
     build_attendance(admin)
+    build_certificates(admin)
     return logins

@@ -8,23 +8,18 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, Date, Enum, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.courses.models import LANGUAGE_MAX, NAME_MAX, Cohort
 from lms.extensions import db
-from lms.sqltypes import UTCDateTime, utcnow
+from lms.sqltypes import UTCDateTime, string_enum, utcnow
 
 BIO_MAX = 2_000
 SUMMARY_MAX = 10_000
 NOTES_MAX = 20_000
 REASON_MAX = 1_000
-
-
-def _enum(cls, name):
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=16,
-                values_callable=lambda members: [m.value for m in members])
 
 
 class SessionFormat(enum.StrEnum):
@@ -180,10 +175,10 @@ class ReflectiveSession(db.Model):
     mentor_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"))
     #: A group session; None for an individual session with one or more mentees.
     group_id: Mapped[int | None] = mapped_column(ForeignKey("lms_reflective_group.id"), index=True)
-    status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus, "session_status"))
+    status: Mapped[SessionStatus] = mapped_column(string_enum(SessionStatus, "session_status"))
     held_on: Mapped[date] = mapped_column(Date)
     duration_minutes: Mapped[int] = mapped_column(default=60)
-    format: Mapped[SessionFormat] = mapped_column(_enum(SessionFormat, "session_format"))
+    format: Mapped[SessionFormat] = mapped_column(string_enum(SessionFormat, "session_format"))
     language: Mapped[str] = mapped_column(String(LANGUAGE_MAX))
     #: Shared with the trainees who attended; never shown to admins.
     summary: Mapped[str] = mapped_column(Text, default="")

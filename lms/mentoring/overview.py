@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload, subqueryload
 
 from lms.accounts.models import User
 from lms.courses.models import Cohort
+from lms.credentials.models import Certificate, CertificateStatus, MentorSignoff
 from lms.enrollment.models import Enrollment, EnrollmentStatus
 from lms.enrollment.progress import Progress, progress_of
 from lms.extensions import db
@@ -26,6 +27,10 @@ class Mentee:
     attendance: float | None = None
     #: Below the program's warning line.
     low_attendance: bool = False
+    #: The valid certificate of the cohort's program the mentee holds, if any.
+    certificate: Certificate | None = None
+    #: Whether this mentor signed the mentee off for the program's certificate.
+    signed_off: bool = False
 
 
 def mentees_with_progress(mentor: User) -> list[Mentee]:
@@ -41,12 +46,20 @@ def mentees_with_progress(mentor: User) -> list[Mentee]:
         .order_by(Enrollment.id)).all() if (e.user_id, e.cohort_id) in pairs]
     progress = progress_of([e.id for e in enrollments])
     rates = _attendance(assignments)
+    trainee_ids = {a.trainee_id for a in assignments}
+    held = {(c.trainee_id, c.program_id): c for c in db.session.scalars(select(Certificate).where(
+        Certificate.trainee_id.in_(trainee_ids), Certificate.status == CertificateStatus.VALID))} if trainee_ids else {}
+    signed = {(uid, pid) for uid, pid in db.session.execute(
+        select(MentorSignoff.trainee_id, MentorSignoff.program_id).where(
+            MentorSignoff.trainee_id.in_(trainee_ids), MentorSignoff.mentor_id == mentor.id))} if trainee_ids else set()
     mentees = []
     for a in assignments:
         percent = rates.get((a.trainee_id, a.cohort_id))
+        key = (a.trainee_id, a.cohort.program_id)
         mentees.append(Mentee(
             a, [(e, progress[e.id]) for e in enrollments if (e.user_id, e.cohort_id) == (a.trainee_id, a.cohort_id)],
-            percent, percent is not None and percent < a.cohort.program.attendance_warning_percent))
+            percent, percent is not None and percent < a.cohort.program.attendance_warning_percent,
+            held.get(key), key in signed))
     return mentees
 
 
