@@ -250,6 +250,17 @@ def test_with_no_course_chosen_every_course_the_cohort_runs_is_required(office):
     assert found.eligible and found.missing == [] and found.pd_hours == Decimal("12")
 
 
+def test_an_archived_course_is_not_required_when_the_rules_choose_none(office):
+    second = office.add_course()
+    with office.work():
+        db.session.get(Course, second.course_id).is_archived = True
+    lan = office.trainee("Lan Nguyen")
+    office.complete(lan)
+    found = office.checklist(lan)
+    assert [key for key in found.checks if key.startswith("course:")] == [course_key(office.made)]
+    assert found.eligible
+
+
 def test_chosen_courses_are_the_only_courses_required(office):
     second = office.add_course()
     office.rules(courses=[second])
@@ -338,6 +349,24 @@ def test_reflective_hours_count_logged_sessions_the_trainee_attended_individual_
 
     office.log([lan], minutes=60, group=group)
     assert office.checklist(lan).eligible
+
+
+def test_reflective_hours_of_another_program_do_not_count(office):
+    lan = office.trainee("Lan Nguyen")
+    office.complete(lan)
+    elsewhere = office.make_course(title="Another program's course")
+    other_mentor = office.add_mentor("Mentor Elsewhere")
+    with office.work():
+        trainee, cohort = db.session.get(User, lan.id), db.session.get(Cohort, elsewhere.cohort_id)
+        enroll(trainee, db.session.get(Course, elsewhere.course_id), cohort, "en")
+        mentor = db.session.get(User, other_mentor.id)
+        mentoring.assign(mentor, trainee, cohort, by=office.admin)
+        logs.save_session(mentor, None, group=None, attendee_ids=[lan.id], held_on=date(2026, 1, 8),
+                          duration_minutes=600, format=SessionFormat.VIDEO, language="en", topic_ids=[],
+                          summary="", notes="")
+    office.log([lan], minutes=60)
+    office.rules(min_individual_hours=Decimal("2"))
+    assert office.checklist(lan).checks["individual_hours"] == (False, "1 of 2 hours")
 
 
 def test_no_hours_are_checked_when_the_rule_asks_for_none(office):
@@ -594,33 +623,36 @@ def test_a_reissue_gets_a_new_serial_and_the_old_certificate_is_superseded(offic
 
     assert office.issue(lan) == new_id, "a third issue does nothing while one is valid"
     assert len(office.certificates()) == 2
-    with pytest.raises(services.CertificateError, match="already replaced"):
+    with pytest.raises(services.CertificateError, match="Only a valid certificate"):
         office.reissue(old_id)
 
 
-def test_a_revoked_certificate_can_be_reissued_and_then_shows_as_superseded(office):
+def test_a_revoked_certificate_cannot_be_reissued_and_stays_revoked(office):
     lan = office.trainee("Lan Nguyen")
     office.complete(lan)
     old_id = office.issue(lan)
     office.revoke(old_id, reason="Printed with a typo.")
-    new_id = office.reissue(old_id, reason="Typo fixed.")
+    with pytest.raises(services.CertificateError, match="Only a valid certificate"):
+        office.reissue(old_id, reason="Typo fixed.")
 
-    old, new = office.certificates()
-    assert (old.status, old.superseded_by_id, new.status) == (CertificateStatus.SUPERSEDED, new_id,
-                                                              CertificateStatus.VALID)
-    assert [d["was"] for _, _, d in office.audit("certificate_reissued")] == ["revoked"]
+    [old] = office.certificates()
+    assert (old.status, old.superseded_by_id) == (CertificateStatus.REVOKED, None)
+    assert office.audit("certificate_reissued") == []
 
 
-def test_a_reissue_for_someone_no_longer_eligible_records_the_reason_as_an_override(office):
+def test_a_reissue_corrects_the_printing_and_keeps_the_hours_date_and_override_of_the_original(office):
     lan = office.trainee("Lan Nguyen")
     office.complete(lan)
     old_id = office.issue(lan)
-    office.rules(requires_mentor_signoff=True)  # the rules changed since
+    office.rules(requires_mentor_signoff=True)  # the rules changed since: a correction does not re-check them
+    office.set_name(lan, full_name="Lan Tran")
     office.reissue(old_id, reason="Name corrected.")
 
-    [_, new] = office.certificates()
-    assert new.override_reason == "Name corrected."
-    assert [d["reason"] for _, _, d in office.audit("certificate_override")] == ["Name corrected."]
+    old, new = office.certificates()
+    assert (new.pd_hours, new.completed_on, new.override_reason) == (old.pd_hours, old.completed_on,
+                                                                     old.override_reason)
+    assert (old.printed_name, new.printed_name) == ("Lan Nguyen", "Lan Tran")
+    assert office.audit("certificate_override") == []
 
 
 @pytest.mark.parametrize("action", ["revoke", "reissue"])
@@ -701,3 +733,28 @@ def test_issuing_to_the_cohort_refuses_an_unprintable_name_and_issues_to_the_oth
         refused = [(person.full_name, reason) for person, reason in result.refused]
     assert len(refused) == 1 and refused[0][0] == "Bea Ito" and LINEAR_B in refused[0][1]
     assert [c.trainee_id for c in office.certificates()] == [ama.id]
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u200b\u2060"])
+def test_a_name_with_nothing_printable_is_refused_with_a_reason_and_the_others_are_issued(office, name):
+    ama, bea = office.trainee("Ama Owusu"), office.trainee("Bea Ito", native_name=name)
+    for trainee in (ama, bea):
+        office.complete(trainee)
+    office.set_name(bea, style=NameStyle.OWN_SCRIPT)
+
+    with office.work():
+        result = services.issue_eligible(office.cohort, by=office.admin, workers=2)
+        refused = [(person.full_name, reason) for person, reason in result.refused]
+    assert refused == [("Bea Ito", str(services.NOT_LAID_OUT))]
+    assert [c.trainee_id for c in office.certificates()] == [ama.id]
+    with pytest.raises(services.CertificateError, match="cannot be laid out"):
+        office.issue(bea)
+
+
+def test_a_signatory_too_long_to_print_refuses_issuing_with_a_reason_instead_of_failing(office):
+    office.rules(signatory_name="W" * 150)
+    lan = office.trainee("Lan Nguyen")
+    office.complete(lan)
+    with pytest.raises(services.CertificateError, match="cannot be laid out"):
+        office.issue(lan)
+    assert office.certificates() == []

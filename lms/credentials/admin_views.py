@@ -40,7 +40,9 @@ def rules(program_id):
     form = RuleForm(obj=rule, attendance_percent=program.attendance_warning_percent)
     if request.method == "GET":  # obj's Course objects would win over ids passed in, and checking one fails
         form.courses.data = [c.id for c in rule.courses]
-    form.courses.choices = [SelectChoice(c.id, f"{c.code} · {c.title}") for c in program.courses if not c.is_archived]
+    chosen = {c.id for c in rule.courses}  # an archived course chosen earlier stays listed, so it is not dropped
+    form.courses.choices = [SelectChoice(c.id, f"{c.code} · {c.title}") for c in program.courses
+                            if not c.is_archived or c.id in chosen]
     if form.validate_on_submit():
         try:
             services.save_rule(program, course_ids=form.courses.data or [], by=current_user, **{

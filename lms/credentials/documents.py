@@ -115,7 +115,7 @@ def signed_badge(certificate, program, verify_url: str) -> str:
     """The certificate's Open Badges 3.0 credential, signed (a VC-JWT)."""
     key = _key()
     data = badges.BadgeData(
-        credential_id=verify_url, issuer_id=_issuer_id(), issuer_name=certificate.issuer,
+        credential_id=verify_url, issuer_id=_issuer_id(), issuer_name=default_issuer(),
         achievement_id=external_url("lms.verify.index") + f"#program-{program.id}",
         achievement_name=program.name, achievement_description=program.description or program.name,
         criteria=program.description or program.name, subject_name=certificate.printed_name.replace("\n", " / "),

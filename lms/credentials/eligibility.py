@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
@@ -24,7 +24,9 @@ from lms.courses.models import Cohort, Course
 from lms.credentials.models import Certificate, CertificateRule, CertificateStatus, MentorSignoff
 from lms.enrollment.models import CourseEvaluation, Enrollment, EnrollmentStatus
 from lms.extensions import db
-from lms.mentoring.models import ReflectiveSession, SessionStatus, session_attendee
+from lms.mentoring.models import (
+    MentorAssignment, ReflectiveGroup, ReflectiveSession, SessionStatus, session_attendee,
+)
 from lms.sqltypes import utcnow
 
 
@@ -68,7 +70,10 @@ def rule_for(program_id: int) -> CertificateRule:
 
 
 def required_courses(rule: CertificateRule, cohort: Cohort) -> list[Course]:
-    return list(rule.courses) if rule.courses else sorted(cohort.courses, key=lambda c: c.code)
+    """The courses the rule names, or else every course the cohort runs that is not archived."""
+    if rule.courses:
+        return list(rule.courses)
+    return sorted((c for c in cohort.courses if not c.is_archived), key=lambda c: c.code)
 
 
 def cohort_trainee_ids(cohort: Cohort, among: list[int] | None = None) -> list[int]:
@@ -98,7 +103,7 @@ def cohort_eligibility(cohort: Cohort, trainee_ids: list[int] | None = None) -> 
         .where(Enrollment.user_id.in_(ids), Enrollment.course_id.in_(course_ids)))}
     attendance = rates(LearningSession.cohort_id == cohort.id, by="trainee", now=utcnow()) \
         if rule.requires_attendance else {}
-    hours = _reflective_hours(ids)
+    hours = _reflective_hours(ids, program.id)
     signed = set(db.session.scalars(select(MentorSignoff.trainee_id).where(
         MentorSignoff.program_id == program.id, MentorSignoff.trainee_id.in_(ids)))) \
         if rule.requires_mentor_signoff else set()
@@ -153,15 +158,26 @@ def trainee_eligibility(trainee: User) -> list[Eligibility]:
     return [found for cohort in cohorts for found in cohort_eligibility(cohort, [trainee.id])]
 
 
-def _reflective_hours(ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
-    """Hours of logged reflective sessions each person attended: (individual, group)."""
-    group = ReflectiveSession.group_id.is_not(None)
+def _reflective_hours(ids: list[int], program_id: int) -> dict[int, tuple[Decimal, Decimal]]:
+    """Hours of logged reflective sessions each person attended in the program: (individual, group).
+
+    A group session counts when its group belongs to a cohort of the program; a one-to-one session
+    when its mentor was (at any time) the person's mentor in a cohort of the program.
+    """
+    S = ReflectiveSession
+    program_cohorts = select(Cohort.id).where(Cohort.program_id == program_id)
+    in_program = or_(
+        S.group_id.in_(select(ReflectiveGroup.id).where(ReflectiveGroup.cohort_id.in_(program_cohorts))),
+        and_(S.group_id.is_(None), exists().where(
+            MentorAssignment.mentor_id == S.mentor_id, MentorAssignment.trainee_id == session_attendee.c.trainee_id,
+            MentorAssignment.cohort_id.in_(program_cohorts))))
+    group = S.group_id.is_not(None)
     rows = db.session.execute(
         select(session_attendee.c.trainee_id,
-               func.sum(case((group, 0), else_=ReflectiveSession.duration_minutes)),
-               func.sum(case((group, ReflectiveSession.duration_minutes), else_=0)))
-        .join(ReflectiveSession, ReflectiveSession.id == session_attendee.c.session_id)
-        .where(session_attendee.c.trainee_id.in_(ids), ReflectiveSession.status == SessionStatus.LOGGED)
+               func.sum(case((group, 0), else_=S.duration_minutes)),
+               func.sum(case((group, S.duration_minutes), else_=0)))
+        .join(S, S.id == session_attendee.c.session_id)
+        .where(session_attendee.c.trainee_id.in_(ids), S.status == SessionStatus.LOGGED, in_program)
         .group_by(session_attendee.c.trainee_id))
     return {uid: (_hours(individual), _hours(grouped)) for uid, individual, grouped in rows}
 

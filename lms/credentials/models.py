@@ -138,10 +138,10 @@ class Certificate(db.Model):
     pd_hours: Mapped[Decimal] = mapped_column(Numeric(6, 1))
     completed_on: Mapped[date] = mapped_column(Date)
     issuer: Mapped[str] = mapped_column(String(NAME_MAX))
-    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     #: The Open Badges 3.0 credential, signed at issue (a VC-JWT).
-    credential: Mapped[str] = deferred(mapped_column(Text))
+    credential: Mapped[str] = deferred(mapped_column(Text, nullable=False))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Who issued it; None from the command line.
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))

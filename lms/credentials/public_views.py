@@ -27,7 +27,9 @@ limiter.shared_limit(_limit, scope="verify")(bp)
 
 @bp.after_request
 def no_index(response):
+    """Out of search engines, and never cached: a revocation must show at once."""
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -44,8 +46,7 @@ def index():
 def show(code):
     certificate = db.session.scalar(select(Certificate).options(joinedload(Certificate.program))
                                     .where(Certificate.code == code))
-    return render_template("lms/credentials/verified.html", certificate=certificate,
-                           successor=_successor(certificate)), 200 if certificate else 404
+    return render_template("lms/credentials/verified.html", certificate=certificate), 200 if certificate else 404
 
 
 @bp.post("/file")
@@ -57,8 +58,8 @@ def check_file():
     digest = hashlib.sha256(upload.file.data.read()).hexdigest()
     certificate = db.session.scalar(select(Certificate).options(joinedload(Certificate.program))
                                     .where(Certificate.sha256 == digest))
-    return render_template("lms/credentials/verified.html", certificate=certificate, uploaded=True,
-                           successor=_successor(certificate)), 200 if certificate else 404
+    return render_template("lms/credentials/verified.html", certificate=certificate,
+                           uploaded=True), 200 if certificate else 404
 
 
 @bp.get("/<code>/credential.jwt")
@@ -87,7 +88,3 @@ def revocations():
     codes = db.session.scalars(select(Certificate.code).where(Certificate.status != CertificateStatus.VALID))
     return jsonify(documents.revocation_list(codes))
 
-
-def _successor(certificate: Certificate | None) -> Certificate | None:
-    return db.session.get(Certificate, certificate.superseded_by_id) if certificate and \
-        certificate.superseded_by_id else None

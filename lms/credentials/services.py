@@ -34,6 +34,10 @@ from lms.mentoring.models import MentorAssignment
 from lms.sqltypes import utcnow
 
 
+NOT_LAID_OUT = _l("The certificate cannot be laid out: a name has nothing printable, or a name, the issuer or "
+                  "the signatory is too long. Check the trainee's name and the program's certificate rules.")
+
+
 class CertificateError(ValueError):
     """A certificate rule refused the change; `field` names the form field it concerns, if any."""
 
@@ -117,7 +121,7 @@ class Prepared:
 def prepare(found: Eligibility, *, override_reason: str | None = None, now: datetime | None = None) -> Prepared:
     """Render the PDF and sign the credential of one trainee's certificate (nothing is saved)."""
     draft = _draft(found, override_reason, now or utcnow())
-    return _complete(draft, _render(draft.data))
+    return _complete(draft, render_pdf(draft.data))
 
 
 @dataclass(frozen=True)
@@ -155,20 +159,29 @@ def _draft(found: Eligibility, override_reason: str | None, now: datetime) -> _D
     return _Draft(certificate, data, found)
 
 
-def _render(data: CertificateData) -> bytes:
-    try:
-        return render_certificate(data)
-    except UnprintableText as error:
-        raise CertificateError(_l("The certificate cannot be printed: no font has %(characters)s.",
-                                  characters=", ".join(error.characters)), "name") from error
+def render_pdf(data: CertificateData) -> bytes:
+    """The PDF, or a CertificateError saying why it cannot be printed."""
+    result = _render_in_worker(data)
+    if isinstance(result, bytes):
+        return result
+    raise CertificateError(_unrenderable(result), "name")
+
+
+def _unrenderable(characters: tuple[str, ...]):
+    if characters:
+        return _l("The certificate cannot be printed: no font has %(characters)s.", characters=", ".join(characters))
+    return NOT_LAID_OUT
 
 
 def _render_in_worker(data: CertificateData) -> bytes | tuple[str, ...]:
-    """Render in a worker process; unprintable text comes back as the characters, not an exception."""
+    """Render (also in a worker process); text that cannot be printed comes back as its characters, and
+    text that cannot be laid out (too long, or nothing visible) as no characters, never as an exception."""
     try:
         return render_certificate(data)
     except UnprintableText as error:
         return error.characters
+    except ValueError:
+        return ()
 
 
 def _complete(draft: _Draft, pdf: bytes) -> Prepared:
@@ -252,8 +265,7 @@ def issue_eligible(cohort: Cohort, *, by: User | None, limit: int | None = None,
             if isinstance(pdf, bytes):
                 prepared.append(_complete(draft, pdf))
             else:
-                result.refused.append((draft.eligibility.trainee, str(_l(
-                    "The certificate cannot be printed: no font has %(characters)s.", characters=", ".join(pdf)))))
+                result.refused.append((draft.eligibility.trainee, str(_unrenderable(pdf))))
             if progress:
                 progress(n)
     for item in prepared:
@@ -280,24 +292,27 @@ def revoke(certificate: Certificate, *, reason: str, by: User) -> None:
 
 
 def reissue(certificate: Certificate, *, by: User, reason: str) -> Certificate:
-    """A new certificate with a new serial in place of this one, which shows as superseded from now on."""
+    """A new certificate with a new serial in place of this valid one, which shows as superseded from now on.
+
+    For corrections (a name, a typo): the new one prints the same hours and completion date, and the
+    trainee's name as they now want it; it is not an occasion to check the rules again.
+    """
     _lock(certificate)
-    if certificate.status is CertificateStatus.SUPERSEDED:
-        raise CertificateError(_l("This certificate was already replaced."))
+    if certificate.status is not CertificateStatus.VALID:
+        raise CertificateError(_l("Only a valid certificate can be reissued."))
     if not reason.strip():
         raise CertificateError(_l("Give the reason for reissuing."), "reason")
-    [found] = cohort_eligibility(certificate.cohort, [certificate.trainee_id]) or [None]
-    if found is None:
-        raise CertificateError(_l("%(name)s holds no seat in this cohort.", name=certificate.trainee.full_name))
-    prepared = prepare(found, override_reason=reason if not found.eligible else None)
-    old_status = certificate.status
+    same = Eligibility(certificate.trainee, certificate.cohort, pd_hours=certificate.pd_hours,
+                       completed_on=certificate.completed_on)
+    prepared = prepare(same)
+    prepared.certificate.override_reason = certificate.override_reason
     certificate.status = CertificateStatus.SUPERSEDED
     db.session.flush()
     new = save(prepared, by=by)
     certificate.superseded_by_id = new.id
     db.session.flush()
     record(Action.CERTIFICATE_REISSUED, actor=by, target=certificate.trainee, serial=new.serial,
-           replaces=certificate.serial, was=old_status.value, reason=reason.strip())
+           replaces=certificate.serial, reason=reason.strip())
     return new
 
 

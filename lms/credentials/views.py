@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from certificates import render_certificate
 from lms.accounts.models import Role, User
 from lms.courses.models import Program
 from lms.credentials import documents, services
@@ -45,11 +44,17 @@ def preview(program_id):
     names = documents.printed_names(current_user, services.name_style(current_user))
     if services.unprintable(names):
         abort(422)
-    pdf = render_certificate(documents.certificate_data(
-        program=found.cohort.program, names=names, pd_hours=found.pd_hours,
-        completed_on=found.completed_on or program_day(utcnow()), issuer=rule.issuer or documents.default_issuer(),
-        signatory_name=rule.signatory_name, signatory_title=rule.signatory_title, serial=_("PREVIEW"),
-        verify_url=documents.external_url("lms.verify.index"), language=documents.certificate_language(current_user)))
+    try:
+        pdf = services.render_pdf(documents.certificate_data(
+            program=found.cohort.program, names=names, pd_hours=found.pd_hours,
+            completed_on=found.completed_on or program_day(utcnow()),
+            issuer=rule.issuer or documents.default_issuer(), signatory_name=rule.signatory_name,
+            signatory_title=rule.signatory_title, serial=_("PREVIEW"),
+            verify_url=documents.external_url("lms.verify.index"),
+            language=documents.certificate_language(current_user)))
+    except services.CertificateError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for(".mine"))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": 'attachment; filename="certificate-preview.pdf"', "Cache-Control": "private, no-store"})
 
