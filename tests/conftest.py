@@ -15,6 +15,7 @@ from config import TestingConfig
 from lms import LMS, db
 from lms.accounts import services, twofactor
 from lms.accounts.models import Role, User
+from lms.core.clock import program_today
 from lms.mentoring.topics import seed_builtin_topics
 from lms.sqltypes import utcnow
 
@@ -206,7 +207,7 @@ def make_course(app):
 
     `make_course(modules=3, capacity=2, languages=["en", "es"], translations={"es": "Título"})`
     """
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from lms.courses import services as catalog
     from lms.courses.models import Cohort, Course, CourseFormat, Program
@@ -217,8 +218,8 @@ def make_course(app):
              sequential=False, course_format=CourseFormat.SELF_PACED, enrollment_open=True, opens_on=None,
              closes_on=None, prompt="What did you notice?", program_id=None, title=None):
         n = next(counter)
-        today = date.today()
         with app.app_context():
+            today = program_today()  # the program's date, which can differ from the machine's (UTC) date
             program = db.session.get(Program, program_id) if program_id else catalog.save_program(
                 Program(), name=f"Program {n}", description="")
             course = catalog.save_course(

@@ -1,6 +1,6 @@
 """Enrollment is free and one step; full courses have a waitlist; the database keeps it to one."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from lms.accounts.models import User
 from lms.courses.models import Cohort, Course
 from lms.enrollment import services
 from lms.enrollment.models import Enrollment, EnrollmentStatus
+from lms.core.clock import program_today
 from lms.extensions import db
 from lms.notifications.models import Notification
 
@@ -111,11 +112,15 @@ def test_withdrawing_and_coming_back_reuses_the_one_enrollment(app, client, make
 
 @pytest.mark.parametrize(("window", "reason"), [
     ({"enrollment_open": False}, "Enrollment for this cohort is closed."),
-    ({"opens_on": date.today() + timedelta(days=3)}, "Enrollment opens on"),
-    ({"closes_on": date.today() - timedelta(days=1)}, "Enrollment for this cohort is closed."),
+    ({"opens_on": 3}, "Enrollment opens on"),  # days from the program's today
+    ({"closes_on": -1}, "Enrollment for this cohort is closed."),
 ])
 def test_enrollment_outside_the_open_window_is_refused_with_the_reason(app, make_user, make_course, window, reason):
-    made = make_course(**window)
+    # The program's date (LMS_TIMEZONE), not the machine's: they differ for hours each day (found at 00:20 UTC).
+    with app.app_context():
+        today = program_today()
+    made = make_course(**{key: today + timedelta(days=value) if key.endswith("_on") else value
+                          for key, value in window.items()})
     user = make_user()
     with app.app_context():
         with pytest.raises(services.EnrollmentError, match=reason):

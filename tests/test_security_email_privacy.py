@@ -170,6 +170,16 @@ def test_a_reset_email_reaches_the_smtp_server_from_the_program_sender(app, clie
 
 # --- 2. Password reset -----------------------------------------------------------------------
 
+def test_a_reset_link_points_at_the_public_site_whatever_host_the_request_named(app, client, mailbox, make_user):
+    app.config.update(LMS_PUBLIC_URL="https://learn.example.org", WTF_CSRF_ENABLED=False)  # no cookie for that host
+    user = make_user()
+    assert client.post(FORGOT, data={"email": user.email}, headers={"Host": "attacker.example"}).status_code == 302
+    [message] = mailbox.to(user.email)
+    links = [word for word in body_of(message).split() if word.startswith("http")]
+    assert [urlsplit(link).netloc for link in links] == ["learn.example.org"]
+    assert "attacker.example" not in body_of(message)
+
+
 def test_a_reset_link_lets_the_person_choose_a_new_password_once(app, client, mailbox, make_user):
     user = make_user()
     response = client.post_form(FORGOT, {"email": user.email})

@@ -19,6 +19,7 @@ from lms.attendance.trainee import my_overview
 from lms.attendance.services import Source, shown
 from lms.attendance.sign_in_pdf import sign_in_pdf
 from lms.core.forms import apply_error
+from lms.core.links import public_url
 from lms.core.qr import qr_code_svg
 from lms.core.security_log import security_event
 from lms.extensions import db, limiter
@@ -120,7 +121,7 @@ def show_code(session_id):
     session = facilitated(session_id)
     now = utcnow()
     code = checkin.code_at(session, now) if checkin.is_open(session, now) else None
-    link = url_for(".check_in", session_id=session.id, code=code, _external=True) if code else None
+    link = public_url("lms.attendance.check_in", session_id=session.id, code=code) if code else None
     return render_template("lms/attendance/code.html", session=session, code=code,
                            qr_code=qr_code_svg(link) if link else None, window=checkin.window(session),
                            # Reloading by itself only on request: a timed reload sends screen readers to the top.

@@ -3,13 +3,14 @@
 from datetime import date
 from decimal import Decimal
 
-from flask import Response, current_app, url_for
+from flask import Response, current_app
 from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 
 from certificates import CertificateData
 from lms import i18n
 from lms.accounts.models import User
+from lms.core.links import public_url
 from lms.credentials import badges
 from lms.credentials.models import NameStyle
 
@@ -30,12 +31,8 @@ def printed_names(user: User, style: NameStyle) -> tuple[str, ...]:
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute address on the public site (LMS_PUBLIC_URL), never taken from the request's Host."""
-    base = current_app.config["LMS_PUBLIC_URL"]
-    if not base:
-        raise RuntimeError("Set LMS_PUBLIC_URL to the site's public address, e.g. https://learn.example.org.")
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
+    """An absolute address under LMS_PUBLIC_URL, which certificates print and keep: it must be set."""
+    return public_url(endpoint, required=True, **values)
 
 
 def program_title(program) -> str:
