@@ -142,7 +142,8 @@ def issue_certificates(cohort_id, workers):
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None:
         raise click.ClickException(f"There is no cohort {cohort_id}.")
-    waiting = sum(1 for found in cohort_eligibility(cohort) if found.eligible and found.certificate is None)
+    checklists = cohort_eligibility(cohort)
+    waiting = sum(1 for found in checklists if found.eligible and found.certificate is None)
     with click.progressbar(length=waiting, label=f"Issuing in {cohort.name}", file=sys.stderr,
                            show_pos=True) as bar:
         done = [0]
@@ -151,7 +152,7 @@ def issue_certificates(cohort_id, workers):
             bar.update(n - done[0])
             done[0] = n
 
-        result = services.issue_eligible(cohort, by=None, progress=advance,
+        result = services.issue_eligible(cohort, by=None, progress=advance, checklists=checklists,
                                          workers=workers or min(os.cpu_count() or 1, max(1, waiting // 50)))
     db.session.commit()
     click.echo(f"Issued {len(result.issued)}; {result.already} already held one; "

@@ -77,7 +77,7 @@ def issue_eligible(cohort_id):
     cohort = db.get_or_404(Cohort, cohort_id)
     result = services.issue_eligible(cohort, by=current_user, limit=current_app.config["LMS_CERTIFICATE_BATCH"])
     db.session.commit()
-    waiting = sum(1 for f in cohort_eligibility(cohort) if f.eligible and f.certificate is None)
+    waiting = result.waiting
     if request.accept_mimetypes.best == "application/json":
         if not waiting or not result.issued:  # the page stops and reloads: say there who could not be issued
             for person, reason in result.refused:

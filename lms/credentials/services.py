@@ -233,25 +233,30 @@ class BatchResult:
     already: int = 0
     not_eligible: int = 0
     refused: list[tuple[User, str]] = field(default_factory=list)
+    #: Eligible trainees who still hold none after this batch (the refused among them).
+    waiting: int = 0
 
 
 def issue_eligible(cohort: Cohort, *, by: User | None, limit: int | None = None, progress=None,
-                   workers: int = 1) -> BatchResult:
+                   workers: int = 1, checklists: list[Eligibility] | None = None) -> BatchResult:
     """Issue to every eligible trainee of the cohort who holds none yet (at most `limit`).
 
     Renders first and saves after, so the write lock is held only for the inserts; with `workers`
     above 1 the PDFs render in that many processes (the engine needs no app). `progress` is called
-    with the number rendered so far.
+    with the number rendered so far. `checklists`, the cohort's eligibility if the caller has it.
     """
     result = BatchResult()
     drafts = []
     now = utcnow()
-    for found in cohort_eligibility(cohort):
+    for found in cohort_eligibility(cohort) if checklists is None else checklists:
         if found.certificate is not None:
             result.already += 1
         elif not found.eligible:
             result.not_eligible += 1
-        elif limit is None or len(drafts) < limit:
+        else:
+            result.waiting += 1
+            if limit is not None and len(drafts) >= limit:
+                continue
             try:
                 drafts.append(_draft(found, None, now))
             except CertificateError as error:
@@ -274,6 +279,7 @@ def issue_eligible(cohort: Cohort, *, by: User | None, limit: int | None = None,
             result.issued.append(certificate)
         else:
             result.already += 1
+        result.waiting -= 1
     return result
 
 

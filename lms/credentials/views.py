@@ -6,12 +6,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.accounts.models import Role, User
-from lms.courses.models import Program
+from lms.courses.models import Cohort, Program
 from lms.credentials import documents, services
 from lms.credentials.eligibility import program_day, rule_for, trainee_eligibility
 from lms.credentials.forms import NameForm
 from lms.credentials.models import Certificate, NameStyle
 from lms.extensions import db
+from lms.mentoring.models import MentorAssignment
 from lms.sqltypes import utcnow
 
 bp = Blueprint("certificates", __name__)
@@ -74,7 +75,7 @@ def credential(certificate_id):
 
 @bp.post("/mentor/mentees/<int:user_id>/programs/<int:program_id>/sign-off")
 def sign_off(user_id, program_id):
-    trainee, program = _mentee(user_id), db.get_or_404(Program, program_id)
+    trainee, program = _mentee(user_id, program_id)
     try:
         services.sign_off(current_user, trainee, program)
     except services.CertificateError:
@@ -86,7 +87,7 @@ def sign_off(user_id, program_id):
 
 @bp.post("/mentor/mentees/<int:user_id>/programs/<int:program_id>/sign-off/withdraw")
 def withdraw_sign_off(user_id, program_id):
-    trainee, program = _mentee(user_id), db.get_or_404(Program, program_id)
+    trainee, program = _mentee(user_id, program_id)
     try:
         services.withdraw_sign_off(current_user, trainee, program)
     except services.CertificateError:
@@ -99,10 +100,10 @@ def withdraw_sign_off(user_id, program_id):
 def _mine(form):
     certificates = db.session.scalars(select(Certificate).where(Certificate.trainee_id == current_user.id)
                                       .order_by(Certificate.issued_at.desc())).all()
+    style = services.name_style(current_user)
     return render_template("lms/credentials/mine.html", form=form, found=trainee_eligibility(current_user),
-                           certificates=certificates, style=services.name_style(current_user),
-                           unprintable=services.unprintable(documents.printed_names(
-                               current_user, services.name_style(current_user))))
+                           certificates=certificates,
+                           unprintable=services.unprintable(documents.printed_names(current_user, style)))
 
 
 def _own(certificate_id: int) -> Certificate:
@@ -114,10 +115,15 @@ def _own(certificate_id: int) -> Certificate:
     return certificate
 
 
-def _mentee(user_id: int) -> User:
+def _mentee(user_id: int, program_id: int) -> tuple[User, Program]:
+    """The current mentor's mentee in a cohort of the program, found through the assignment, or 404."""
     if not current_user.has_role(Role.MENTOR):
         abort(403)
-    trainee = db.session.get(User, user_id)
+    trainee = db.session.scalar(
+        select(User).join(MentorAssignment, MentorAssignment.trainee_id == User.id)
+        .join(Cohort, Cohort.id == MentorAssignment.cohort_id)
+        .where(User.id == user_id, MentorAssignment.mentor_id == current_user.id,
+               MentorAssignment.ended_at.is_(None), Cohort.program_id == program_id).limit(1))
     if trainee is None:
         abort(404)
-    return trainee
+    return trainee, db.session.get(Program, program_id)
