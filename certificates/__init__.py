@@ -9,9 +9,11 @@ characters (:mod:`certificates.fonts`); check names with :func:`can_print` befor
 from certificates.certificate import CertificateData, UnprintableText, render_certificate
 from certificates.fonts import can_print, missing_characters
 from certificates.ledger import LedgerData, LedgerRow, render_ledger
+from certificates.report import ReportBar, ReportData, ReportTable, render_report
 from certificates.sign_in import SignInData, SignInRow, render_sign_in_sheet
 
 __all__ = [
-    "CertificateData", "LedgerData", "LedgerRow", "SignInData", "SignInRow", "UnprintableText", "can_print",
-    "missing_characters", "render_certificate", "render_ledger", "render_sign_in_sheet",
+    "CertificateData", "LedgerData", "LedgerRow", "ReportBar", "ReportData", "ReportTable", "SignInData", "SignInRow",
+    "UnprintableText", "can_print", "missing_characters", "render_certificate", "render_ledger", "render_report",
+    "render_sign_in_sheet",
 ]

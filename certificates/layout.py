@@ -2,10 +2,17 @@
 
 from collections.abc import Callable
 
+from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
 
 from certificates.fonts import BASE_FONT
-from certificates.text import TextBlock
+from certificates.text import TextBlock, draw_text
+
+FOOTER_SIZE = 7.5
+FOOTER_COLOR = colors.HexColor("#52606d")
+FOOTER_RULE = colors.HexColor("#9aa5b1")
+#: How far below the top edge the running header of pages after the first sits.
+RUNNING_HEADER_GAP = 30
 
 
 def start(rtl: bool) -> str:
@@ -58,3 +65,26 @@ class PageNumberCanvas(Canvas):
             self._decorate(self, number, len(self._pages))
             super().showPage()
         super().save()
+
+
+def draw_page_furniture(canvas: Canvas, page_size: tuple[float, float], *, margin: float, footer_y: float,
+                        footer: str, page_text: str, header: tuple[str, ...] = (), rtl: bool) -> None:
+    """Draw a rule and the footer (``footer`` at the line's start, ``page_text`` at its end) and, when
+    given, a running header (its first text at the start, its second, if any, at the end)."""
+    page_width, page_height = page_size
+    start_x, end_x = (page_width - margin, margin) if rtl else (margin, page_width - margin)
+    canvas.saveState()
+    canvas.setStrokeColor(FOOTER_RULE)
+    canvas.setLineWidth(0.5)
+    canvas.line(margin, footer_y + 12, page_width - margin, footer_y + 12)
+    canvas.setFillColor(FOOTER_COLOR)
+    draw_text(canvas, start_x, footer_y, footer, FOOTER_SIZE, rtl=rtl, align=start(rtl))
+    draw_text(canvas, end_x, footer_y, page_text, FOOTER_SIZE, rtl=rtl, align=end(rtl))
+    top = page_height - RUNNING_HEADER_GAP
+    for x, text, align in zip((start_x, end_x), header, (start(rtl), end(rtl))):
+        draw_text(canvas, x, top, text, FOOTER_SIZE, rtl=rtl if align == start(rtl) else None, align=align)
+    canvas.restoreState()
+
+
+def page_number(template: str, page: int, pages: int) -> str:
+    return template.replace("{pages}", str(pages)).replace("{page}", str(page))

@@ -16,15 +16,16 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer, Table
 
 from certificates.fonts import BASE_FONT, register_fonts
-from certificates.layout import PageNumberCanvas, base_style, end, label, mirror, start
-from certificates.text import TextBlock, draw_text
+from certificates.layout import (
+    PageNumberCanvas, base_style, draw_page_furniture, end, label, mirror, page_number, start,
+)
+from certificates.text import TextBlock
 
 PAGE_SIZES = {"letter": LETTER, "A4": A4}
 MARGIN = 54
 TOP_MARGIN = 60
 BOTTOM_MARGIN = 64
 FOOTER_Y = 34
-RUNNING_HEADER_GAP = 30
 TITLE_SIZE = 17
 NAME_SIZE = 12
 BODY_SIZE = 9.5
@@ -196,23 +197,9 @@ def _signature_table(data: LedgerData, labels: dict[str, str], width: float) -> 
 def _decorate_page(canvas: Canvas, page: int, pages: int, *, data: LedgerData, labels: dict[str, str],
                    page_size: tuple[float, float]) -> None:
     """Draw the footer (generated on, page n of m) and, after the first page, a running header."""
-    rtl = data.right_to_left
-    page_width, page_height = page_size
-    start_x, end_x = (page_width - MARGIN, MARGIN) if rtl else (MARGIN, page_width - MARGIN)
-    page_text = labels["page"].replace("{pages}", str(pages)).replace("{page}", str(page))
-    canvas.saveState()
-    canvas.setStrokeColor(RULE)
-    canvas.setLineWidth(0.5)
-    canvas.line(MARGIN, FOOTER_Y + 12, page_width - MARGIN, FOOTER_Y + 12)
-    canvas.setFillColor(MUTED)
-    draw_text(canvas, start_x, FOOTER_Y, data.generated_on_text, SMALL_SIZE, rtl=rtl, align=start(rtl))
-    draw_text(canvas, end_x, FOOTER_Y, page_text, SMALL_SIZE, rtl=rtl, align=end(rtl))
-    if page > 1:
-        top = page_height - RUNNING_HEADER_GAP
-        draw_text(canvas, start_x, top, data.title, SMALL_SIZE, rtl=rtl, align=start(rtl))
-        draw_text(canvas, end_x, top, data.trainee_name, SMALL_SIZE, align=end(rtl))
-    canvas.restoreState()
-
+    draw_page_furniture(canvas, page_size, margin=MARGIN, footer_y=FOOTER_Y, footer=data.generated_on_text,
+                        page_text=page_number(labels["page"], page, pages), rtl=data.right_to_left,
+                        header=(data.title, data.trainee_name) if page > 1 else ())
 
 def _align(column: str, rtl: bool) -> str:
     """Align hours to the end of the line, like figures in a ledger, and everything else to its start."""

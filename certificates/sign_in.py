@@ -14,15 +14,14 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer, Table
 
 from certificates.fonts import BASE_FONT, register_fonts
-from certificates.layout import PageNumberCanvas, base_style, end, label, mirror, start
-from certificates.text import TextBlock, draw_text
+from certificates.layout import PageNumberCanvas, base_style, draw_page_furniture, label, mirror, page_number, start
+from certificates.text import TextBlock
 
 PAGE_SIZES = {"letter": LETTER, "A4": A4}
 MARGIN = 48
 TOP_MARGIN = 56
 BOTTOM_MARGIN = 60
 FOOTER_Y = 32
-RUNNING_HEADER_GAP = 30
 TITLE_SIZE = 17
 SUBTITLE_SIZE = 11
 BODY_SIZE = 10
@@ -167,23 +166,9 @@ def _row(number: int, row: SignInRow | None, rtl: bool) -> list:
 def _decorate_page(canvas: Canvas, page: int, pages: int, *, data: SignInData, labels: dict[str, str],
                    page_size: tuple[float, float]) -> None:
     """Draw the footer (session, page n of m) and, after the first page, a running header."""
-    rtl = data.right_to_left
-    page_width, page_height = page_size
-    start_x, end_x = (page_width - MARGIN, MARGIN) if rtl else (MARGIN, page_width - MARGIN)
-    page_text = labels["page"].replace("{pages}", str(pages)).replace("{page}", str(page))
-    canvas.saveState()
-    canvas.setStrokeColor(RULE)
-    canvas.setLineWidth(0.5)
-    canvas.line(MARGIN, FOOTER_Y + 12, page_width - MARGIN, FOOTER_Y + 12)
-    canvas.setFillColor(MUTED)
-    draw_text(canvas, start_x, FOOTER_Y, data.subtitle, SMALL_SIZE, rtl=rtl, align=start(rtl))
-    draw_text(canvas, end_x, FOOTER_Y, page_text, SMALL_SIZE, rtl=rtl, align=end(rtl))
-    if page > 1:
-        top = page_height - RUNNING_HEADER_GAP
-        draw_text(canvas, start_x, top, data.title, SMALL_SIZE, rtl=rtl, align=start(rtl))
-        draw_text(canvas, end_x, top, data.when, SMALL_SIZE, rtl=rtl, align=end(rtl))
-    canvas.restoreState()
-
+    draw_page_furniture(canvas, page_size, margin=MARGIN, footer_y=FOOTER_Y, footer=data.subtitle,
+                        page_text=page_number(labels["page"], page, pages), rtl=data.right_to_left,
+                        header=(data.title, data.when) if page > 1 else ())
 
 def _align(column: str, rtl: bool) -> str:
     """Center the number and time-in headers; align the rest to the start of the line."""

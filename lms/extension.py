@@ -16,6 +16,7 @@ from sqlalchemy import event
 from lms import i18n
 from lms.accounts.sessions import load_user
 from lms.extensions import babel, csrf, db, limiter, login_manager
+from lms.reports.suppression import check_k
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ DEFAULTS = {
     "LMS_VERIFY_LIMIT": "30 per minute",
     #: The Ed25519 key that signs Open Badges credentials (PEM or base64url seed); derived from SECRET_KEY if unset.
     "LMS_CREDENTIAL_SIGNING_KEY": None,
+    #: Program reports show counts from 1 to k-1 as "<k"; k is at least 3.
+    "LMS_REPORT_MIN_CELL": 5,
     #: Fernet keys for confidential text at rest, newest first (see lms/core/crypto.py).
     "LMS_ENCRYPTION_KEYS": [],
     #: SMTP; with no server, emails are written to the log (development).
@@ -131,6 +134,7 @@ class LMS:
             # Flask's own defaults are present from the start: replace them, keep what the host chose.
             if app.config.get(key) == Flask.default_config.get(key):
                 app.config[key] = value
+        check_k(app.config["LMS_REPORT_MIN_CELL"])
         prefix = _normalise_prefix(
             url_prefix if url_prefix is not None else self.url_prefix or app.config["LMS_URL_PREFIX"]
         )

@@ -16,3 +16,4 @@ from lms.enrollment.models import EnrollmentPeriod  # noqa: F401
 from lms.credentials.models import (  # noqa: F401
     Certificate, CertificatePreference, CertificateRule, MentorSignoff,
 )
+from lms.demographics.models import Demographics, RaceCategory, SpokenLanguage  # noqa: F401

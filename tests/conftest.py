@@ -16,6 +16,7 @@ from lms import LMS, db
 from lms.accounts import services, twofactor
 from lms.accounts.models import Role, User
 from lms.core.clock import program_today
+from lms.demographics.categories import seed_builtin_categories
 from lms.mentoring.topics import seed_builtin_topics
 from lms.sqltypes import utcnow
 
@@ -67,6 +68,7 @@ def make_host_app(tmp_path, *, url_prefix=None, create_tables=True, **config) ->
             db.drop_all()
             db.create_all()
             seed_builtin_topics()  # the migration inserts them; create_all does not
+            seed_builtin_categories()
             db.session.commit()
     return app
 

@@ -175,6 +175,16 @@ POLICY = {
     "lms.certificates_admin.reissue": ("POST", "/admin/certificates/{certificate}/reissue", admin_only(422)),
     "lms.certificates_admin.download": ("GET", "/admin/certificates/{certificate}/certificate.pdf", admin_only()),
     "lms.certificates_admin.archive": ("GET", "/admin/certificates/cohorts/{cohort}/certificates.zip", admin_only()),
+    #: A person's own optional answers: there is no one else's to reach.
+    "lms.demographics.edit": ("GET", "/my/about-me", SIGNED_IN),
+    "lms.demographics.clear": ("POST", "/my/about-me/clear", REDIRECTS),
+    "lms.demographics_admin.index": ("GET", "/admin/reports/categories", admin_only()),
+    "lms.demographics_admin.edit": ("GET", "/admin/reports/categories/1", admin_only()),
+    "lms.demographics_admin.toggle": ("POST", "/admin/reports/categories/1/toggle", admin_only(302)),
+    "lms.demographics_admin.move": ("POST", "/admin/reports/categories/1/move", admin_only(302)),
+    "lms.reports.index": ("GET", "/admin/reports", admin_only()),
+    "lms.reports.table_csv": ("GET", "/admin/reports/summary.csv", admin_only()),
+    "lms.reports.pdf": ("GET", "/admin/reports/report.pdf", admin_only()),
     #: Public verification: anyone, no login.
     "lms.verify.index": ("GET", "/verify", EVERYONE),
     "lms.verify.show": ("GET", "/verify/{code}", EVERYONE),

@@ -13,6 +13,7 @@ from lms.accounts.services import UNUSABLE_PASSWORD, AccountError
 from lms.accounts.twofactor import disable as disable_two_factor
 from lms.audit.models import Action, AuditEvent
 from lms.audit.services import record
+from lms.demographics.models import Demographics
 from lms.enrollment.models import CourseEvaluation, Enrollment, ModuleProgress
 from lms.extensions import db
 from lms.notifications.models import Notification
@@ -57,6 +58,7 @@ def export(user: User) -> dict:
                 "consent_to_quote": e.evaluation.consent_to_quote, "created_at": _iso(e.evaluation.created_at)},
         } for e in enrollments],
         **_mentoring(user),
+        "about_me": _demographics(user),
         "notifications": [{"kind": n.kind, "details": n.params, "created_at": _iso(n.created_at),
                            "read_at": _iso(n.read_at)} for n in notifications],
         "account_history": [{"action": e.action, "details": e.details, "at": _iso(e.created_at),
@@ -78,6 +80,19 @@ def _mentoring(user: User) -> dict:
     }
 
 
+def _demographics(user: User) -> dict | None:
+    """The optional answers the person gave about themselves, as they gave them."""
+    answers = db.session.get(Demographics, user.id)
+    if answers is None:
+        return None
+    return {"race_ethnicity": "prefer not to say" if answers.race_declined else [c.name for c in answers.races],
+            "languages": "prefer not to say" if answers.languages_declined
+            else [row.language for row in answers.language_rows],
+            "provider_role": answers.provider_role and answers.provider_role.value,
+            "formal_training": answers.formal_training and answers.formal_training.value,
+            "updated_at": _iso(answers.updated_at)}
+
+
 def erase(user: User, *, by: User) -> None:
     """Remove the person's personal data; keep anonymous rows so program counts stay right."""
     if user.id == by.id:
@@ -92,6 +107,7 @@ def erase(user: User, *, by: User) -> None:
     db.session.execute(update(CourseEvaluation).where(CourseEvaluation.enrollment_id.in_(enrollment_ids))
                        .values(comments="", consent_to_quote=False))
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    db.session.execute(delete(Demographics).where(Demographics.user_id == user.id))
     disable_two_factor(user)
     user.email = f"erased-{user.id}@erased.invalid"
     user.full_name = "—"

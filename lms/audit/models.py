@@ -30,6 +30,7 @@ class Action(enum.StrEnum):
     CERTIFICATE_REVOKED = "certificate_revoked"
     CERTIFICATE_REISSUED = "certificate_reissued"
     CERTIFICATE_RULES_CHANGED = "certificate_rules_changed"
+    REPORT_EXACT_COUNTS = "report_exact_counts"
 
     @property
     def label(self):
@@ -54,6 +55,7 @@ ACTION_LABELS = {
     Action.CERTIFICATE_REVOKED: _l("Certificate revoked"),
     Action.CERTIFICATE_REISSUED: _l("Certificate reissued"),
     Action.CERTIFICATE_RULES_CHANGED: _l("Certificate rules changed"),
+    Action.REPORT_EXACT_COUNTS: _l("Program report shown with exact counts"),
 }
 
 

@@ -11,6 +11,7 @@ from lms.demo.certificates import build_certificates
 from lms.demo.courses import build_courses
 from lms.demo.mentoring import build_mentoring
 from lms.demo.people import DEMO_PASSWORD, DemoLogin, build_people
+from lms.demo.reports import build_reports
 from lms.extensions import db
 
 __all__ = ["DEMO_PASSWORD", "DemoLogin", "build_demo"]
@@ -23,4 +24,5 @@ def build_demo() -> list[DemoLogin]:
     build_mentoring(admin)
     build_attendance(admin)
     build_certificates(admin)
+    build_reports()
     return logins

@@ -1,0 +1,1 @@
+"""Program reports: participation, completion and attendance, with small counts hidden."""
