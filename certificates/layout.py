@@ -1,13 +1,19 @@
 """Layout helpers the documents share: which side a line starts on, mirrored rows, tables, page numbers."""
 
+import io
 from collections.abc import Callable
+from functools import partial
 
 from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from certificates.fonts import BASE_FONT
 from certificates.text import TextBlock, draw_text
 
+#: Portrait paper for the documents that flow over pages (the certificate itself is landscape).
+PAGE_SIZES = {"letter": LETTER, "A4": A4}
 FOOTER_SIZE = 7.5
 FOOTER_COLOR = colors.HexColor("#52606d")
 FOOTER_RULE = colors.HexColor("#9aa5b1")
@@ -88,3 +94,27 @@ def draw_page_furniture(canvas: Canvas, page_size: tuple[float, float], *, margi
 
 def page_number(template: str, page: int, pages: int) -> str:
     return template.replace("{pages}", str(pages)).replace("{page}", str(page))
+
+
+def page_dimensions(page_size: str) -> tuple[float, float]:
+    """Return the width and height of a portrait page size; raise ValueError for an unknown one."""
+    if page_size not in PAGE_SIZES:
+        raise ValueError(f"page_size must be one of {sorted(PAGE_SIZES)}, not {page_size!r}")
+    return PAGE_SIZES[page_size]
+
+
+def build_pdf(story: list, page_size: tuple[float, float], *, margins: tuple[float, float, float], title: str,
+              subject: str, creator: str, decorate: Callable[[Canvas, int, int], None]) -> bytes:
+    """Flow ``story`` through one full-width frame (side, top and bottom ``margins``) and return the PDF;
+    ``decorate(canvas, page, pages)`` draws each page's footer and header."""
+    side, top, bottom = margins
+    page_width, page_height = page_size
+    buffer = io.BytesIO()
+    document = BaseDocTemplate(buffer, pagesize=page_size, title=title, subject=subject, creator=creator,
+                               initialFontName=BASE_FONT, leftMargin=side, rightMargin=side, topMargin=top,
+                               bottomMargin=bottom)
+    frame = Frame(side, bottom, page_width - 2 * side, page_height - top - bottom, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    document.addPageTemplates([PageTemplate(id="body", frames=[frame])])
+    document.build(story, canvasmaker=partial(PageNumberCanvas, decorate=decorate))
+    return buffer.getvalue()

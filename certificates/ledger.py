@@ -3,7 +3,6 @@
 The caller translates and formats every word; this module only lays the page out.
 """
 
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,17 +10,15 @@ from decimal import Decimal
 from functools import partial
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer, Table
+from reportlab.platypus import KeepTogether, Spacer, Table
 
-from certificates.fonts import BASE_FONT, register_fonts
+from certificates.fonts import register_fonts
 from certificates.layout import (
-    PageNumberCanvas, base_style, draw_page_furniture, end, label, mirror, page_number, start,
+    base_style, build_pdf, draw_page_furniture, end, label, mirror, page_dimensions, page_number, start,
 )
 from certificates.text import TextBlock
 
-PAGE_SIZES = {"letter": LETTER, "A4": A4}
 MARGIN = 54
 TOP_MARGIN = 60
 BOTTOM_MARGIN = 64
@@ -92,30 +89,19 @@ class LedgerData:
 
 def render_ledger(data: LedgerData) -> bytes:
     """Return the ledger as PDF bytes."""
-    if data.page_size not in PAGE_SIZES:
-        raise ValueError(f"page_size must be one of {sorted(PAGE_SIZES)}, not {data.page_size!r}")
+    page_size = page_dimensions(data.page_size)
     register_fonts()
     labels = {**DEFAULT_LABELS, **data.labels}
-    page_width, page_height = PAGE_SIZES[data.page_size]
-    width = page_width - 2 * MARGIN
-    buffer = io.BytesIO()
-    document = BaseDocTemplate(
-        buffer, pagesize=(page_width, page_height), title=data.title, subject=data.trainee_name,
-        creator="certificates.ledger", initialFontName=BASE_FONT,
-        leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_MARGIN, bottomMargin=BOTTOM_MARGIN,
-    )
-    frame = Frame(MARGIN, BOTTOM_MARGIN, width, page_height - TOP_MARGIN - BOTTOM_MARGIN, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    document.addPageTemplates([PageTemplate(id="ledger", frames=[frame])])
+    width = page_size[0] - 2 * MARGIN
     story = [
         *_heading(data, labels, width),
         Spacer(1, 14),
         _sessions_table(data, labels, width),
         KeepTogether([Spacer(1, 8), _totals_table(data, width), Spacer(1, 26), _signature_table(data, labels, width)]),
     ]
-    decorate = partial(_decorate_page, data=data, labels=labels, page_size=(page_width, page_height))
-    document.build(story, canvasmaker=partial(PageNumberCanvas, decorate=decorate))
-    return buffer.getvalue()
+    return build_pdf(story, page_size, margins=(MARGIN, TOP_MARGIN, BOTTOM_MARGIN), title=data.title,
+                     subject=data.trainee_name, creator="certificates.ledger",
+                     decorate=partial(_decorate_page, data=data, labels=labels, page_size=page_size))
 
 
 def _heading(data: LedgerData, labels: dict[str, str], width: float) -> list:

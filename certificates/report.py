@@ -4,23 +4,22 @@ The caller translates, formats and, where counts are small, hides every figure; 
 lays the page out.
 """
 
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate, Spacer, Table,
+    CondPageBreak, Flowable, KeepTogether, Spacer, Table,
 )
 
-from certificates.fonts import BASE_FONT, register_fonts
-from certificates.layout import PageNumberCanvas, base_style, draw_page_furniture, end, mirror, page_number, start
+from certificates.fonts import register_fonts
+from certificates.layout import (
+    base_style, build_pdf, draw_page_furniture, end, mirror, page_dimensions, page_number, start,
+)
 from certificates.text import ASCENT, TextBlock, clean, draw_text, text_width
 
-PAGE_SIZES = {"letter": LETTER, "A4": A4}
 MARGIN = 54
 TOP_MARGIN = 60
 BOTTOM_MARGIN = 64
@@ -146,28 +145,17 @@ class BarChart(Flowable):
 
 def render_report(data: ReportData) -> bytes:
     """Return the report as PDF bytes."""
-    if data.page_size not in PAGE_SIZES:
-        raise ValueError(f"page_size must be one of {sorted(PAGE_SIZES)}, not {data.page_size!r}")
+    page_size = page_dimensions(data.page_size)
     register_fonts()
     labels = {**DEFAULT_LABELS, **data.labels}
-    page_width, page_height = PAGE_SIZES[data.page_size]
-    width = page_width - 2 * MARGIN
-    buffer = io.BytesIO()
-    document = BaseDocTemplate(
-        buffer, pagesize=(page_width, page_height), title=data.title, subject=data.subtitle,
-        creator="certificates.report", initialFontName=BASE_FONT,
-        leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_MARGIN, bottomMargin=BOTTOM_MARGIN,
-    )
-    frame = Frame(MARGIN, BOTTOM_MARGIN, width, page_height - TOP_MARGIN - BOTTOM_MARGIN, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    document.addPageTemplates([PageTemplate(id="report", frames=[frame])])
+    width = page_size[0] - 2 * MARGIN
     story = _heading(data)
     for table in data.tables:
         story += _section(table, width, data.right_to_left)
     story += _quotes(data, width)
-    decorate = partial(_decorate_page, data=data, labels=labels, page_size=(page_width, page_height))
-    document.build(story, canvasmaker=partial(PageNumberCanvas, decorate=decorate))
-    return buffer.getvalue()
+    return build_pdf(story, page_size, margins=(MARGIN, TOP_MARGIN, BOTTOM_MARGIN), title=data.title,
+                     subject=data.subtitle, creator="certificates.report",
+                     decorate=partial(_decorate_page, data=data, labels=labels, page_size=page_size))
 
 
 def _heading(data: ReportData) -> list:

@@ -3,21 +3,20 @@
 The caller translates and formats every word; this module only lays the page out.
 """
 
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer, Table
+from reportlab.platypus import Spacer, Table
 
-from certificates.fonts import BASE_FONT, register_fonts
-from certificates.layout import PageNumberCanvas, base_style, draw_page_furniture, label, mirror, page_number, start
+from certificates.fonts import register_fonts
+from certificates.layout import (
+    base_style, build_pdf, draw_page_furniture, label, mirror, page_dimensions, page_number, start,
+)
 from certificates.text import TextBlock
 
-PAGE_SIZES = {"letter": LETTER, "A4": A4}
 MARGIN = 48
 TOP_MARGIN = 56
 BOTTOM_MARGIN = 60
@@ -81,27 +80,16 @@ class SignInData:
 
 def render_sign_in_sheet(data: SignInData) -> bytes:
     """Return the sign-in sheet as PDF bytes."""
-    if data.page_size not in PAGE_SIZES:
-        raise ValueError(f"page_size must be one of {sorted(PAGE_SIZES)}, not {data.page_size!r}")
+    page_size = page_dimensions(data.page_size)
     if data.blank_rows < 0:
         raise ValueError(f"blank_rows must not be negative, not {data.blank_rows!r}")
     register_fonts()
     labels = {**DEFAULT_LABELS, **data.labels}
-    page_width, page_height = PAGE_SIZES[data.page_size]
-    width = page_width - 2 * MARGIN
-    buffer = io.BytesIO()
-    document = BaseDocTemplate(
-        buffer, pagesize=(page_width, page_height), title=data.title, subject=data.subtitle,
-        creator="certificates.sign_in", initialFontName=BASE_FONT,
-        leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_MARGIN, bottomMargin=BOTTOM_MARGIN,
-    )
-    frame = Frame(MARGIN, BOTTOM_MARGIN, width, page_height - TOP_MARGIN - BOTTOM_MARGIN, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    document.addPageTemplates([PageTemplate(id="sign_in", frames=[frame])])
+    width = page_size[0] - 2 * MARGIN
     story = [*_heading(data, labels, width), Spacer(1, 14), _roster_table(data, labels, width)]
-    decorate = partial(_decorate_page, data=data, labels=labels, page_size=(page_width, page_height))
-    document.build(story, canvasmaker=partial(PageNumberCanvas, decorate=decorate))
-    return buffer.getvalue()
+    return build_pdf(story, page_size, margins=(MARGIN, TOP_MARGIN, BOTTOM_MARGIN), title=data.title,
+                     subject=data.subtitle, creator="certificates.sign_in",
+                     decorate=partial(_decorate_page, data=data, labels=labels, page_size=page_size))
 
 
 def _heading(data: SignInData, labels: dict[str, str], width: float) -> list:

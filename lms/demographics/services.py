@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from lms.accounts.models import User
-from lms.demographics.categories import SPOKEN_LANGUAGES, next_position
+from lms.demographics.categories import SPOKEN_LANGUAGES, category_label, next_position
 from lms.demographics.models import Demographics, FormalTraining, ProviderRole, RaceCategory, SpokenLanguage
 from lms.extensions import db
 
@@ -80,8 +80,6 @@ def move_category(category: RaceCategory, step: int) -> None:
 
 
 def _check_unique(name: str, category: RaceCategory | None = None) -> None:
-    from lms.demographics.categories import category_label
-
     others = db.session.scalars(select(RaceCategory)).all()
     if any(other is not category and category_label(other).casefold() == name.casefold() for other in others):
         raise DemographicsError(_l("There is already a category with this name."), "name")

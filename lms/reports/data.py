@@ -27,6 +27,8 @@ from lms.sqltypes import utcnow
 
 #: Row keys besides the answer values themselves.
 TWO_OR_MORE, DECLINED, NOT_ANSWERED = "two_or_more", "declined", "not_answered"
+#: The most quotes a report prints.
+QUOTES = 6
 
 
 @dataclass(frozen=True)
@@ -205,10 +207,6 @@ def _reflective_minutes(people, start, end) -> dict[int, int]:
     if end:
         stmt = stmt.where(S.held_on < end.astimezone(zone).date())
     return {user_id: int(minutes or 0) for user_id, minutes in db.session.execute(stmt)}
-
-
-#: The most quotes a report prints.
-QUOTES = 6
 
 
 def _quotes(filters: Filters, start, end) -> list[str]:
