@@ -159,3 +159,43 @@ def issue_certificates(cohort_id, workers):
                f"{result.not_eligible} not eligible yet.")
     for person, reason in result.refused:
         click.echo(f"Refused for {person.full_name}: {reason}", err=True)
+
+
+@lms_cli.group("translations")
+def translations_cli():
+    """Hand a catalog to community reviewers and merge their review back."""
+
+
+def _catalog_language(language: str) -> str:
+    from lms.languages import catalogs
+
+    if not catalogs.po_path(language).exists():
+        raise click.BadParameter(f"there is no catalog for {language!r}", param_hint="LANGUAGE")
+    return language
+
+
+@translations_cli.command("export-review")
+@click.argument("language", callback=lambda _ctx, _param, value: _catalog_language(value))
+@click.argument("output", type=click.File("w", encoding="utf-8"), default="-")
+def export_review(language, output):
+    """Write LANGUAGE's catalog as a spreadsheet (CSV) for reviewers."""
+    from lms.languages import review
+
+    output.write(review.export_csv(language))
+
+
+@translations_cli.command("import-review")
+@click.argument("language", callback=lambda _ctx, _param, value: _catalog_language(value))
+@click.argument("spreadsheet", type=click.File("r", encoding="utf-8-sig"))
+def import_review(language, spreadsheet):
+    """Merge a reviewed spreadsheet into LANGUAGE's .po file; nothing changes if a row is wrong."""
+    from lms.languages import review
+
+    merged = review.merge_csv(language, spreadsheet.read())
+    for problem in merged.problems:
+        click.echo(problem, err=True)
+    if merged.problems:
+        sys.exit(1)
+    click.echo(f"{merged.changed} messages changed, {merged.reviewed} newly reviewed. "
+               "Run `make translations` to compile, then commit the .po file.")
+

@@ -31,6 +31,7 @@ from lms.mentoring.trainee_views import bp as my_mentoring_bp
 from lms.demographics.admin_views import bp as demographics_admin_bp
 from lms.demographics.views import bp as demographics_bp
 from lms.reports.views import bp as reports_bp
+from lms.languages.views import bp as languages_bp
 from lms.extensions import login_manager
 
 blueprint = Blueprint(
@@ -40,7 +41,7 @@ blueprint = Blueprint(
 for child in (core_bp, accounts_bp, two_factor_bp, users_bp, audit_bp, courses_bp, enrollment_bp, programs_bp,
               course_admin_bp, rosters_bp, mentor_bp, my_mentoring_bp, mentoring_admin_bp, attendance_bp,
               attendance_admin_bp, certificates_bp, certificates_admin_bp, verify_bp, demographics_bp,
-              demographics_admin_bp, reports_bp):
+              demographics_admin_bp, reports_bp, languages_bp):
     blueprint.register_blueprint(child)
 
 #: Endpoints anyone may reach without logging in. Every other LMS endpoint requires a login.

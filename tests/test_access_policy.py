@@ -185,6 +185,10 @@ POLICY = {
     "lms.reports.index": ("GET", "/admin/reports", admin_only()),
     "lms.reports.table_csv": ("GET", "/admin/reports/summary.csv", admin_only()),
     "lms.reports.pdf": ("GET", "/admin/reports/report.pdf", admin_only()),
+    "lms.languages.index": ("GET", "/admin/languages", admin_only()),
+    "lms.languages.language": ("GET", "/admin/languages/es", admin_only()),
+    "lms.languages.review_csv": ("GET", "/admin/languages/es/review.csv", admin_only()),
+    "lms.languages.catalog_file": ("GET", "/admin/languages/es/messages.po", admin_only()),
     #: Public verification: anyone, no login.
     "lms.verify.index": ("GET", "/verify", EVERYONE),
     "lms.verify.show": ("GET", "/verify/{code}", EVERYONE),

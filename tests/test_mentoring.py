@@ -597,8 +597,10 @@ def test_edits_keep_the_earlier_version_for_the_mentor(app, circle, browser):
         attendees=[circle.bea.id], minutes=75, summary="Bea chose one routine to change.",
         notes="Calmer than last week."))
     assert response.status_code == 302
-    shown = page(client.get(f"/mentor/sessions/{circle.one_to_one}"))
-    current, earlier = shown.split("Earlier versions", 1)
+    shown = client.get(f"/mentor/sessions/{circle.one_to_one}")
+    assert shown.status_code == 200
+    current, earlier = page(shown).split("Earlier versions", 1)
+    assert not re.search(r">[^<]*\d{4}-\d{2}-\d{2}", earlier), "the earlier version's date is written for people"
     assert "Bea chose one routine to change." in current and "Calmer than last week." in current
     assert "75 minutes" in current
     assert SUMMARY_BEA in earlier and NOTES_BEA in earlier and "60 minutes" in earlier

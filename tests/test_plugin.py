@@ -157,3 +157,17 @@ def test_a_bare_host_gets_a_request_size_cap_and_safe_cookies(tmp_path):
     kept.config.update(SECRET_KEY="s", SQLALCHEMY_DATABASE_URI=database_url(tmp_path), MAX_CONTENT_LENGTH=10)
     LMS(kept)
     assert kept.config["MAX_CONTENT_LENGTH"] == 10
+
+
+def test_the_installed_package_ships_every_template_catalog_font_and_static_file():
+    from configparser import ConfigParser
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    config = ConfigParser()
+    config.read(root / "setup.cfg")
+    shipped = {path for package, patterns in config["options.package_data"].items()
+               for pattern in patterns.split() for path in (root / package).glob(pattern)}
+    wanted = {path for folder in ("lms/templates", "lms/static", "lms/translations", "certificates/fonts")
+              for path in (root / folder).rglob("*") if path.is_file()}
+    assert not wanted - shipped, sorted(str(p.relative_to(root)) for p in wanted - shipped)

@@ -101,8 +101,11 @@ def read_notes(session: ReflectiveSession) -> str:
 
 def history(session: ReflectiveSession) -> list[dict]:
     """Earlier states of the session, oldest first, decrypted for its mentor."""
-    return [{"revised_at": r.revised_at, **json.loads(crypto.decrypt(r.snapshot_ciphertext))}
-            for r in session.revisions]
+    states = [{"revised_at": r.revised_at, **json.loads(crypto.decrypt(r.snapshot_ciphertext))}
+              for r in session.revisions]
+    for state in states:
+        state["held_on"] = date.fromisoformat(state["held_on"])
+    return states
 
 
 def delete_session(session: ReflectiveSession, *, by: User) -> None:

@@ -1,0 +1,1 @@
+"""The interface languages: how complete and how reviewed each translation is."""
