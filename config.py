@@ -45,6 +45,7 @@ ENVIRONMENT_SETTINGS = {
     "LMS_MAIL_USERNAME": str, "LMS_MAIL_PASSWORD": str, "LMS_MAIL_SENDER": str,
     "LMS_ENCRYPTION_KEYS": lambda value: [k.strip() for k in value.split(",") if k.strip()],
     "LMS_PUBLIC_URL": str, "LMS_CERTIFICATE_ISSUER": str, "LMS_CREDENTIAL_SIGNING_KEY": str,
+    "LMS_BACKUP_DIR": str, "LMS_PG_DUMP": str, "LMS_PG_RESTORE": str, "LMS_TRUSTED_PROXIES": int,
 }
 
 

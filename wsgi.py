@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, environment_settings
 from lms import LMS, db
@@ -37,6 +38,10 @@ def create_app(env: str | None = None, **overrides) -> Flask:
 
     LMS(app)
     Migrate(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+    if proxies := app.config.get("LMS_TRUSTED_PROXIES", 0):
+        # Behind that many proxies (a TLS proxy, a load balancer), take the client's address and scheme
+        # from their X-Forwarded-For/-Proto headers; with none, those headers are ignored, never trusted.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     return app
 
 

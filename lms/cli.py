@@ -2,6 +2,7 @@
 
 import os
 import sys
+from pathlib import Path
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -199,3 +200,50 @@ def import_review(language, spreadsheet):
     click.echo(f"{merged.changed} messages changed, {merged.reviewed} newly reviewed. "
                "Run `make translations` to compile, then commit the .po file.")
 
+
+@lms_cli.command("backup")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write; defaults to LMS_BACKUP_DIR/lms-<UTC time>.sqlite3 or .dump.")
+def backup_command(output):
+    """Copy the whole database to a file, safely while the app runs."""
+    from datetime import UTC, datetime
+
+    from lms.core import backup
+
+    if output is None:
+        folder = Path(current_app.instance_path) / current_app.config["LMS_BACKUP_DIR"]
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        output = folder / f"lms-{stamp}{backup.suffix(backup.database_url())}"
+    with click.progressbar(length=100, label="Backing up", file=sys.stderr) as bar:
+        try:
+            written = backup.backup(output, progress=_advance(bar))
+        except backup.BackupError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up the database (schema {backup.schema_revision()}) to {written} "
+               f"({written.stat().st_size:,} bytes).")
+
+
+@lms_cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(source, yes):
+    """Replace every table of the database with a backup's. Stop the app's workers first."""
+    from lms.core import backup
+
+    where = backup.database_url().render_as_string(hide_password=True)
+    if not yes:
+        click.confirm(f"This replaces all data in {where} with {source}. Continue?", abort=True)
+    with click.progressbar(length=100, label="Restoring", file=sys.stderr) as bar:
+        try:
+            backup.restore(source, progress=_advance(bar))
+        except backup.BackupError as error:
+            raise click.ClickException(f"{error}. Nothing was changed.") from None
+    click.echo(f"Restored {source} into {where} (schema {backup.schema_revision()}). "
+               "If the backup is older than this version, run `flask --app wsgi db upgrade` before starting the app.")
+
+
+def _advance(bar):
+    """Move a 0-100 progress bar to done/total."""
+    def advance(done, total):
+        bar.update(max(0, round(100 * done / max(total, 1)) - bar.pos))
+    return advance

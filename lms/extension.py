@@ -87,6 +87,11 @@ DEFAULTS = {
     "LMS_MAIL_PASSWORD": None,
     "LMS_MAIL_SENDER": "BIPOC Community of Leaders <no-reply@localhost>",
     "LMS_MAIL_TIMEOUT": 10,
+    #: `flask lms backup` writes here by default (relative paths are under the instance folder).
+    "LMS_BACKUP_DIR": "backups",
+    #: PostgreSQL's client programs; name a versioned path if the server is newer than the default client.
+    "LMS_PG_DUMP": "pg_dump",
+    "LMS_PG_RESTORE": "pg_restore",
 }
 
 #: Settings of other extensions the plugin relies on, applied with setdefault.

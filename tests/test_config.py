@@ -1,6 +1,7 @@
 """The standalone host's configurations, and the database settings the plugin applies."""
 
 import pytest
+from flask import request
 from sqlalchemy import text
 
 from config import DEV_SECRET_KEY, database_url
@@ -11,7 +12,7 @@ from wsgi import create_app
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
     for name in ("SECRET_KEY", "DATABASE_URL", "FLASK_DEBUG", "LMS_ENV", "LMS_RATELIMIT_STORAGE_URI",
-                 "LMS_ENCRYPTION_KEYS"):
+                 "LMS_ENCRYPTION_KEYS", "LMS_TRUSTED_PROXIES"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -110,3 +111,14 @@ def test_requests_larger_than_the_limit_answer_413(app, client):
     response = client.post("/login", data={"email": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)})
     assert response.status_code == 413
     assert "The upload is too large" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("proxies", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_the_client_address_comes_from_the_proxy_only_when_one_is_trusted(monkeypatch, proxies, seen):
+    if proxies:
+        monkeypatch.setenv("LMS_TRUSTED_PROXIES", str(proxies))
+    app = create_app("development", SQLALCHEMY_DATABASE_URI="sqlite://")
+    app.add_url_rule("/whoami", "whoami", lambda: f"{request.remote_addr} {request.scheme}")
+    answer = app.test_client().get("/whoami", environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={
+        "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}).get_data(as_text=True)
+    assert answer == f"{seen} {'https' if proxies else 'http'}"
