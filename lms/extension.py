@@ -12,6 +12,7 @@ from flask import Flask
 from flask_babel import get_babel
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from lms import i18n
 from lms.accounts.sessions import load_user
@@ -190,6 +191,8 @@ def _init_database(app: Flask) -> None:
         if uri.startswith("postgresql"):
             app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
         db.init_app(app)
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run last registered first).
+    app.teardown_appcontext(_end_session)
     busy_timeout_ms = int(app.config["LMS_SQLITE_BUSY_TIMEOUT_MS"])
     with app.app_context():
         for engine in db.engines.values():
@@ -199,6 +202,18 @@ def _init_database(app: Flask) -> None:
 
 
 _sqlite_engines: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def _end_session(_error) -> None:
+    """Close the request's session; a connection the database dropped meanwhile is discarded, not a failure.
+
+    The answer is already made by then: a PostgreSQL restart between it and this rollback must not
+    turn a page that was read into an error.
+    """
+    try:
+        db.session.remove()
+    except (OperationalError, InterfaceError):
+        db.session.remove()  # the dropped connection is invalidated by now; this closes the session cleanly
 
 
 def _sqlite_setup(busy_timeout_ms: int):

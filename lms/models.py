@@ -17,3 +17,4 @@ from lms.credentials.models import (  # noqa: F401
     Certificate, CertificatePreference, CertificateRule, MentorSignoff,
 )
 from lms.demographics.models import Demographics, RaceCategory, SpokenLanguage  # noqa: F401
+from lms.core.once import FormSubmission  # noqa: F401

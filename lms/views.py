@@ -1,10 +1,14 @@
 """The plugin's parent blueprint: nests every domain, denies anonymous users by default."""
 
+import sqlite3
+
 from flask import Blueprint, Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from lms import i18n
@@ -32,7 +36,7 @@ from lms.demographics.admin_views import bp as demographics_admin_bp
 from lms.demographics.views import bp as demographics_bp
 from lms.reports.views import bp as reports_bp
 from lms.languages.views import bp as languages_bp
-from lms.extensions import login_manager
+from lms.extensions import db, login_manager
 
 blueprint = Blueprint(
     "lms", __name__, template_folder="templates",
@@ -111,14 +115,58 @@ def render_error(error):
     return render_template("lms/error.html", code=code, title=title, message=message), code
 
 
+#: Errors of a database that is down, restarting, locked or full, rather than of the request.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def render_database_error(error: OperationalError | InterfaceError):
+    """The database is unreachable, busy or full: roll back whatever the request began, and say so."""
+    db.session.rollback()
+    current_app.logger.error("Database error on %s %s: %s", request.method, request.path, error.orig)
+    if is_storage_full(error):
+        title = _("The server has run out of storage space")
+        message = _("Nothing was saved. The program office has been told; please try again later.")
+    else:
+        title = _("The service is briefly unavailable")
+        message = _("Nothing was saved. Please try again in a minute.")
+    headers = {"Retry-After": "30"}
+    try:
+        return render_template("lms/error.html", code=503, title=title, message=message), 503, headers
+    except DATABASE_UNAVAILABLE:  # the page itself needs the database (the menu reads the person's roles)
+        db.session.rollback()
+        code = i18n.current_language_code()
+        page = (f'<!doctype html><html lang="{i18n.lang_tag(code)}" dir="{i18n.text_direction(code)}">'
+                f'<meta charset="utf-8"><title>{escape(title)}</title><h1>{escape(title)}</h1>'
+                f"<p>{escape(message)}</p></html>")
+        return page, 503, headers
+
+
+def is_storage_full(error: BaseException | None) -> bool:
+    """Whether the database ran out of space: SQLITE_FULL, PostgreSQL's disk_full (53100), or ENOSPC."""
+    # Look down the chain: a full SQLite may undo a savepoint itself, and the last error is then about that.
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        orig = getattr(error, "orig", error)
+        if (getattr(orig, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+                or getattr(orig, "sqlstate", None) == "53100" or "No space left on device" in str(orig)):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 for _code in (*ERROR_TITLES, CSRFError):
     blueprint.register_error_handler(_code, render_error)
+for _error in DATABASE_UNAVAILABLE:
+    blueprint.register_error_handler(_error, render_database_error)
 
 
 def register_app_error_pages(app: Flask) -> None:
     """Use the LMS error pages for the whole app (LMS_ERROR_PAGES)."""
     for code in (*ERROR_TITLES, CSRFError):
         app.register_error_handler(code, render_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, render_database_error)
 
 
 def template_context() -> dict:

@@ -59,7 +59,7 @@ def make_host_app(tmp_path, *, url_prefix=None, create_tables=True, **config) ->
     """A bare host Flask app with the plugin mounted, as a host organisation would do it."""
     app = Flask("host_app")
     app.config.from_object(TestingConfig)
-    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(tmp_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = config.pop("SQLALCHEMY_DATABASE_URI", None) or database_url(tmp_path)
     app.config.update(config)
     app.test_client_class = CSRFClient
     LMS(app, url_prefix=url_prefix)

@@ -10,6 +10,7 @@ from lms import i18n
 from lms.accounts.models import EMAIL_MAX, NAME_MAX, Role
 from lms.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN, is_weak
 from lms.core.fields import strip
+from lms.core.once import SentOnce
 
 
 def _email_field(label):
@@ -65,7 +66,7 @@ class ProfileFields(FlaskForm):
         self.locale.validators = [DataRequired(_l("Choose a language."))]
 
 
-class RegistrationForm(ProfileFields):
+class RegistrationForm(SentOnce, ProfileFields):
     email = _email_field(_l("Email"))
     password = _new_password_field(_l("Password"))
     confirm = _confirm_field(_l("Password again"), "password")

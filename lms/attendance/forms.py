@@ -14,6 +14,7 @@ from lms import i18n
 from lms.attendance.models import PLACE_MAX, URL_MAX, SessionKind
 from lms.core.fields import strip
 from lms.courses.models import NAME_MAX
+from lms.core.once import SentOnce
 
 
 def to_utc(local):
@@ -34,7 +35,7 @@ def to_local(moment):
     return moment.astimezone(ZoneInfo(current_app.config["LMS_TIMEZONE"])).replace(tzinfo=None)
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(SentOnce, FlaskForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, k.label) for k in SessionKind],
                        validators=[DataRequired()])
     title = StringField(_l("Title"), filters=[strip], validators=[

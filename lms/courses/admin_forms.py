@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from lms import i18n
 from lms.core.fields import CheckboxesField, strip
 from lms.courses.models import CODE_MAX, CONTENT_MAX, NAME_MAX, PROMPT_MAX, SUMMARY_MAX, CourseFormat
+from lms.core.once import SentOnce
 
 
 def _max(n):
@@ -28,7 +29,7 @@ def upper(value):
     return value.strip().upper() if isinstance(value, str) else value
 
 
-class ProgramForm(FlaskForm):
+class ProgramForm(SentOnce, FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), _max(NAME_MAX)])
     description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), _max(SUMMARY_MAX)])
     excused_absences = SelectField(_l("In attendance rates, an excused absence"), default="excluded", choices=[
@@ -39,7 +40,7 @@ class ProgramForm(FlaskForm):
         NumberRange(min=0, max=100, message=_l("Enter a number from %(min)s to %(max)s.", min=0, max=100))])
 
 
-class CohortForm(FlaskForm):
+class CohortForm(SentOnce, FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), _max(NAME_MAX)])
     languages = CheckboxesField(_l("Languages of instruction"),
                                 validators=[DataRequired(_l("Choose at least one language."))])
@@ -67,7 +68,7 @@ class CohortForm(FlaskForm):
             raise ValidationError(_l("Enrollment cannot close before it opens."))
 
 
-class CourseForm(FlaskForm):
+class CourseForm(SentOnce, FlaskForm):
     code = StringField(_l("Code"), filters=[upper], validators=[
         DataRequired(_l("Enter a short code, like BCL-101.")), _max(CODE_MAX)])
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(_l("Enter a title.")), _max(NAME_MAX)])
@@ -87,7 +88,7 @@ class CourseForm(FlaskForm):
         self.prerequisites.choices = [SelectChoice(c.id, course_label(c)) for c in other_courses]
 
 
-class ModuleForm(FlaskForm):
+class ModuleForm(SentOnce, FlaskForm):
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(_l("Enter a title.")), _max(NAME_MAX)])
     content = TextAreaField(_l("Content (Markdown)"), validators=[Optional(), _max(CONTENT_MAX)])
     estimated_minutes = IntegerField(_l("Estimated time in minutes"), default=30, validators=[

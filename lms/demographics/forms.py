@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from lms.core.fields import CheckboxesField, strip
 from lms.courses.models import NAME_MAX
 from lms.demographics.models import FormalTraining, ProviderRole
+from lms.core.once import SentOnce
 
 
 class DemographicsForm(FlaskForm):
@@ -23,5 +24,5 @@ class DemographicsForm(FlaskForm):
                                  validators=[Optional()])
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(SentOnce, FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=NAME_MAX)])

@@ -11,6 +11,7 @@ from lms.core.clock import program_today
 from lms.core.fields import CheckboxesField, strip
 from lms.courses.models import NAME_MAX
 from lms.mentoring.models import BIO_MAX, NOTES_MAX, REASON_MAX, SUMMARY_MAX, SessionFormat
+from lms.core.once import SentOnce
 
 
 def _max(n):
@@ -47,7 +48,7 @@ class AssignForm(FlaskForm):
                            validators=[Optional(), _max(REASON_MAX)])
 
 
-class GroupForm(FlaskForm):
+class GroupForm(SentOnce, FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), _max(NAME_MAX)])
     mentor = SelectField(_l("Facilitating mentor"), coerce=int, validators=[InputRequired(_l("Choose a mentor."))])
     language = SelectField(_l("Language"), validators=[DataRequired(_l("Choose a language."))])
@@ -60,7 +61,7 @@ class GroupForm(FlaskForm):
         self.language.choices = language_select_choices()
 
 
-class SessionForm(FlaskForm):
+class SessionForm(SentOnce, FlaskForm):
     group = SelectField(_l("With"), coerce=int)
     held_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date like 2027-01-31."))])
     duration_minutes = IntegerField(_l("Length in minutes"), default=60, validators=[
@@ -90,6 +91,6 @@ class InviteForm(FlaskForm):
                             validators=[Optional(), _max(BIO_MAX)])
 
 
-class TopicForm(FlaskForm):
+class TopicForm(SentOnce, FlaskForm):
     name = StringField(_l("Topic"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), _max(NAME_MAX)])
     is_active = BooleanField(_l("In use"), default=True)
