@@ -55,11 +55,11 @@ def state(message: Message) -> str:
 
 
 def is_translated(message: Message) -> bool:
-    return not message.fuzzy and all(forms(message))
+    return state(message) in ("draft", "reviewed")
 
 
 def is_reviewed(message: Message) -> bool:
-    return is_translated(message) and REVIEWED in message.flags
+    return state(message) == "reviewed"
 
 
 def keeps_placeholders(message: Message, strings: tuple[str, ...] | None = None) -> bool:
