@@ -1,5 +1,6 @@
 """Each role's whole journey in one sitting, on a phone and on a desktop, with axe on every page on the way."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -27,6 +28,7 @@ BLOCKING = {"serious", "critical"}
 
 def assert_usable(page, what):
     """The page fits the screen and axe finds nothing serious or critical (WCAG 2.1 A and AA)."""
+    page.wait_for_load_state("load")  # a click may have just started the next page
     assert_fits(page, what)
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
     blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
@@ -56,13 +58,16 @@ def test_a_trainee_registers_enrolls_completes_the_modules_checks_in_and_downloa
     assert_usable(page, "home")
 
     _menu(page, "Courses").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Courses")
     assert_usable(page, "catalog")
     page.get_by_role("link", name="Foundations of Infant Mental Health").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Foundations of Infant Mental Health")
     assert_usable(page, "course page")
     page.get_by_role("button", name="Enroll for free").click()
     expect(page.get_by_role("status")).to_contain_text("You are enrolled")
     for module in ("Module 1", "Module 2"):
         page.get_by_role("link", name=module).click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(module)
         assert_usable(page, module)
         page.get_by_role("button", name="Mark this module complete").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Evaluate the course")
@@ -77,6 +82,7 @@ def test_a_trainee_registers_enrolls_completes_the_modules_checks_in_and_downloa
         db.session.commit()
         code = checkin.code_at(session, utcnow())
     _menu(page, "My sessions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My sessions")
     assert_usable(page, "my sessions")
     page.get_by_role("region", name="Happening now").get_by_role("link", name="Check in").click()
     page.get_by_label("Check-in code").fill(code)
@@ -117,6 +123,7 @@ def test_a_mentor_takes_attendance_and_logs_a_reflective_session(app, live_serve
 
     _menu(page, "My sessions").click()
     page.get_by_role("link", name="Sessions I facilitate").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sessions I facilitate")
     assert_usable(page, "sessions I facilitate")
     page.get_by_role("link", name="Relationships first").click()
     page.get_by_role("button", name="Mark everyone not marked yet as present").click()
@@ -127,6 +134,7 @@ def test_a_mentor_takes_attendance_and_logs_a_reflective_session(app, live_serve
     assert_usable(page, "taking attendance")
 
     _menu(page, "Mentoring").click()
+    expect(page).to_have_url(re.compile(r"/mentor$"))
     assert_usable(page, "mentor home")
     page.get_by_role("link", name="Log a session").first.click()
     page.get_by_label("Date", exact=True).fill(held_on)
@@ -163,6 +171,7 @@ def test_an_admin_builds_a_course_assigns_a_mentor_imports_attendance_issues_a_c
     log_in(page, "office@example.org")
 
     _menu(page, "Programs").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Programs")
     assert_usable(page, "programs")
     page.locator("main table a").first.click()
     page.get_by_role("link", name="New course").click()
@@ -182,6 +191,7 @@ def test_an_admin_builds_a_course_assigns_a_mentor_imports_attendance_issues_a_c
     _menu(page, "Mentors").click()
     page.get_by_role("link", name="Cohort 1", exact=True).click()
     page.get_by_role("link", name="Assign a mentor Nguyễn Thị Lan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("A mentor for Nguyễn Thị Lan")
     assert_usable(page, "mentor suggestions")
     page.get_by_label("Mentor", exact=True).select_option(label="Vũ Thị Mai")
     page.get_by_role("button", name="Assign").click()
@@ -191,12 +201,14 @@ def test_an_admin_builds_a_course_assigns_a_mentor_imports_attendance_issues_a_c
     page.get_by_label("Participant report (CSV)").set_input_files(
         files=[{"name": "report.csv", "mimeType": "text/csv", "buffer": REPORT.encode()}])
     page.get_by_role("button", name="Check the report").click()
+    expect(page.get_by_role("button", name="Save this attendance")).to_be_visible()
     assert_usable(page, "the import plan")
     page.get_by_role("button", name="Save this attendance").click()
     expect(page.get_by_role("status")).to_contain_text("Report imported: 2 changes.")
 
     _menu(page, "Certificates").click()
     page.get_by_role("link", name="Cohort 1", exact=True).first.click()
+    expect(page).to_have_url(re.compile(r"/admin/certificates/cohorts/\d+$"))
     assert_usable(page, "certificates of the cohort")
     page.get_by_role("link", name="Hodan Cali", exact=True).click()
     page.get_by_label("Reason to issue although a requirement is not met").fill(
