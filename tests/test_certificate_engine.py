@@ -13,6 +13,7 @@ from PIL import Image
 
 from certificates import CertificateData, UnprintableText, render_certificate
 from certificates.certificate import INNER_INSET
+from tests.pdfs import letters, pdf_info, pdf_text
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 
@@ -58,14 +59,6 @@ def certificate_data(**overrides) -> CertificateData:
     return CertificateData(**{**fields, **overrides})
 
 
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def pdf_info(path: Path) -> str:
-    return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-
-
 def words(path: Path) -> tuple[tuple[float, float], list[tuple[str, float, float, float, float]]]:
     """Return the page's (width, height) and each word with its box (xMin, yMin, xMax, yMax) in points."""
     html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
@@ -95,10 +88,6 @@ def overlapping(boxes) -> list[tuple[str, str]]:
 
 def one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def letters(text: str) -> set[str]:
-    return {char for char in unicodedata.normalize("NFKC", text) if char.isalpha()}
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -14,6 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 from certificates import can_print, missing_characters
 from certificates.fonts import BASE_FONT, FAMILIES, FONT_DIR, register_fonts
 from certificates.text import TextBlock, draw_text, layout, markup, text_width, wrap_lines
+from tests.pdfs import letters, pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 
@@ -33,16 +34,6 @@ HOSTILE = '<font name="x"> & "><img onerror=alert(1)>'
 BASE_14 = ("Helvetica", "Times", "Courier", "Symbol", "ZapfDingbats")
 
 
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def pdf_fonts(path: Path) -> list[tuple[str, str]]:
-    """Return (font name, embedded yes/no) for each font pdffonts lists."""
-    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
-    return [(line.split()[0], line.split()[-5]) for line in lines[2:]]
-
-
 def draw_lines(path: Path, lines: list[str]) -> Path:
     register_fonts()
     canvas = Canvas(str(path), initialFontName=BASE_FONT)
@@ -50,10 +41,6 @@ def draw_lines(path: Path, lines: list[str]) -> Path:
         draw_text(canvas, 72, 760 - 24 * number, line, 12)
     canvas.save()
     return path
-
-
-def letters(text: str) -> set[str]:
-    return {char for char in unicodedata.normalize("NFKC", text) if char.isalpha()}
 
 
 @pytest.mark.parametrize(("name", "font"), NAMES)

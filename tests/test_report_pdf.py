@@ -2,13 +2,12 @@
 
 import re
 import shutil
-import subprocess
-import unicodedata
 from pathlib import Path
 
 import pytest
 
 from certificates import ReportBar, ReportData, ReportTable, render_report
+from tests.pdfs import letters, page_count, pdf_fonts, pdf_info, pdf_text
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 
@@ -42,30 +41,6 @@ def make_report(tmp_path):
         return path
 
     return make
-
-
-def pdf_text(path: Path, page: int | None = None) -> str:
-    pages = ["-f", str(page), "-l", str(page)] if page else []
-    command = ["pdftotext", "-layout", *pages, str(path), "-"]
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
-
-
-def pdf_fonts(path: Path) -> list[tuple[str, str]]:
-    """Return (font name, embedded yes/no) for each font pdffonts lists."""
-    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
-    return [(line.split()[0].split("+")[-1], line.split()[-5]) for line in lines[2:]]
-
-
-def pdf_info(path: Path) -> str:
-    return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-
-
-def page_count(path: Path) -> int:
-    return int(re.search(r"Pages:\s+(\d+)", pdf_info(path)).group(1))
-
-
-def letters(text: str) -> set[str]:
-    return {char for char in unicodedata.normalize("NFKC", text) if char.isalpha()}
 
 
 def test_report_prints_title_subtitle_intro_cells_note_and_quotes(make_report):

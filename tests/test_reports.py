@@ -9,7 +9,6 @@ import html
 import io
 import re
 import shutil
-import subprocess
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -31,6 +30,7 @@ from lms.reports.data import Filters
 from lms.reports.report import build
 from lms.sqltypes import utcnow
 from tests.pages import field_error
+from tests import pdfs
 
 REPORT = "/admin/reports"
 needs_pdftotext = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
@@ -183,8 +183,7 @@ def csv_rows(response) -> list[list[str]]:
 def pdf_text(tmp_path, response) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(response.data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return pdfs.pdf_text(path)
 
 
 def exact_count_events(app) -> list[tuple]:

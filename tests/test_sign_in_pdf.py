@@ -3,12 +3,12 @@
 import re
 import shutil
 import subprocess
-import unicodedata
 from pathlib import Path
 
 import pytest
 
 from certificates import SignInData, SignInRow, render_sign_in_sheet
+from tests.pdfs import letters, page_count, pdf_fonts, pdf_info, pdf_text
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 
@@ -47,26 +47,6 @@ def make_sheet(tmp_path):
     return make
 
 
-def pdf_text(path: Path, page: int | None = None) -> str:
-    pages = ["-f", str(page), "-l", str(page)] if page else []
-    command = ["pdftotext", "-layout", *pages, str(path), "-"]
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
-
-
-def pdf_fonts(path: Path) -> list[tuple[str, str]]:
-    """Return (font name, embedded yes/no) for each font pdffonts lists."""
-    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
-    return [(line.split()[0].split("+")[-1], line.split()[-5]) for line in lines[2:]]
-
-
-def pdf_info(path: Path) -> str:
-    return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-
-
-def page_count(path: Path) -> int:
-    return int(re.search(r"Pages:\s+(\d+)", pdf_info(path)).group(1))
-
-
 def word_tops(path: Path) -> dict[str, float]:
     """Return the top (in points) of each word on the first page, the last one kept when a word repeats."""
     html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
@@ -78,10 +58,6 @@ def word_tops(path: Path) -> dict[str, float]:
 def row_numbers(text: str) -> list[int]:
     """Return the numbers that start a table row, in the order they print."""
     return [int(number) for number in re.findall(r"^ *(\d+)(?: {2,}|$)", text, re.MULTILINE)]
-
-
-def letters(text: str) -> set[str]:
-    return {char for char in unicodedata.normalize("NFKC", text) if char.isalpha()}
 
 
 def test_names_in_every_script_print_and_come_back_out(make_sheet):
