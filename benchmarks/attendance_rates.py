@@ -146,8 +146,8 @@ def log_in(app, admin_id: int):
     return client
 
 
-def median_ms(app, call, runs: int) -> float:
-    """The median time of `call` in milliseconds, each run in a fresh app context, after a warm-up."""
+def timings_ms(app, call, runs: int) -> tuple[float, float]:
+    """The best and the median time of `call` in milliseconds, each run in a fresh app context, after a warm-up."""
     from lms.extensions import db
 
     times = []
@@ -157,7 +157,7 @@ def median_ms(app, call, runs: int) -> float:
             call()
             times.append(time.perf_counter() - started)
             db.session.remove()
-    return statistics.median(times[1:]) * 1000
+    return min(times[1:]) * 1000, statistics.median(times[1:]) * 1000
 
 
 def main() -> None:
@@ -213,7 +213,7 @@ def main() -> None:
         print(f"{'measure':<52}{'ms':>9}{'ratio':>9}  target < {TARGET_SECONDS * 1000:.0f} ms")
         baseline = None
         for label, call in measures:
-            ms = median_ms(app, call, args.runs)
+            _best, ms = timings_ms(app, call, args.runs)
             baseline = baseline or ms
             if ms is baseline or label.startswith("admin cohort sheet"):
                 met = ""  # the baseline, and a download: timed, but the target is for rates

@@ -13,7 +13,6 @@ Needs wrk (Debian: apt-get install wrk).
 """
 
 import argparse
-import http.client
 import os
 import re
 import shutil
@@ -22,13 +21,12 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.attendance_rates import PASSWORD, TRAINEES, build_data, make_app  # noqa: E402
-from benchmarks.web_rps import free_port, serve  # noqa: E402
+from benchmarks.web_rps import free_port, log_in, serve  # noqa: E402
 
 COURSES = 20
 RATIO_TARGET = 0.25
@@ -70,30 +68,6 @@ def add_catalog(app, ids) -> dict:
         db.session.commit()
         db.engine.dispose()
         return {**ids, "course": course_id}
-
-
-def log_in(port: int, email: str, code=None) -> str:
-    """Log in through the form (and its second-factor step) and return the session cookie."""
-    def send(method, path, cookie=None, data=None):
-        connection = http.client.HTTPConnection("127.0.0.1", port)
-        headers = {"Cookie": cookie} if cookie else {}
-        if data is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=urlencode(data) if data is not None else None, headers=headers)
-        response = connection.getresponse()
-        body = response.read().decode()
-        new_cookie = response.getheader("Set-Cookie")
-        return response, body, new_cookie.split(";")[0] if new_cookie else cookie
-
-    _, page, cookie = send("GET", "/login")
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response, _, cookie = send("POST", "/login", cookie, {"email": email, "password": PASSWORD, "csrf_token": token})
-    if response.getheader("Location", "").startswith("/login/two-factor"):
-        _, page, cookie = send("GET", "/login/two-factor", cookie)
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        response, _, cookie = send("POST", "/login/two-factor", cookie, {"code": code(), "csrf_token": token})
-    assert response.status == 302, f"login of {email} failed: {response.status}"
-    return cookie
 
 
 def measure(port: int, path: str, seconds: int, connections: int, script: str, cookie=None) -> tuple[float, float]:

@@ -21,7 +21,6 @@ again: point --database-url at a database of its own.
 import argparse
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.attendance_rates import PASSWORD, STATUSES, log_in, make_app  # noqa: E402
+from benchmarks.attendance_rates import PASSWORD, STATUSES, log_in, make_app, timings_ms  # noqa: E402
 
 COHORTS = 20
 COURSES = 3
@@ -239,20 +238,6 @@ def fill_people(seats: list[dict], mentor_id: int, program_id: int, rng: random.
          "comments": f"Comment {n}: what I learned helps the families I work with.",
          "created_at": s["completed_at"] + timedelta(days=1)}
         for n, s in enumerate(rng.sample(finished, QUOTES + 10))])
-
-
-def timings_ms(app, call, runs: int) -> tuple[float, float]:
-    """The best and the median time of `call` in milliseconds, each run in a fresh app context, after a warm-up."""
-    from lms.extensions import db
-
-    times = []
-    for _ in range(runs + 1):
-        with app.app_context():
-            started = time.perf_counter()
-            call()
-            times.append(time.perf_counter() - started)
-            db.session.remove()
-    return min(times[1:]) * 1000, statistics.median(times[1:]) * 1000
 
 
 def count_statements(app, call) -> int:

@@ -23,6 +23,7 @@ import threading
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,6 +44,7 @@ def build_data(database_url: str) -> dict:
     from sqlalchemy import insert
 
     from lms.accounts import services as accounts
+    from lms.accounts import twofactor
     from lms.accounts.models import Role, User, UserRole
     from lms.courses import services as catalog
     from lms.courses.models import Cohort, Course, CourseFormat, Program
@@ -51,8 +53,8 @@ def build_data(database_url: str) -> dict:
     from lms.extensions import db
     from wsgi import create_app
 
-    app = create_app("development", SQLALCHEMY_DATABASE_URI=database_url, LMS_ARGON2_MEMORY_COST=8,
-                     LMS_ARGON2_TIME_COST=1, LMS_ARGON2_PARALLELISM=1)
+    app = create_app("development", SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY="benchmark",
+                     LMS_ARGON2_MEMORY_COST=8, LMS_ARGON2_TIME_COST=1, LMS_ARGON2_PARALLELISM=1)
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -70,8 +72,10 @@ def build_data(database_url: str) -> dict:
             Cohort(program_id=program.id), name="Cohort", languages=["en"], course_ids=[c.id for c in courses],
             starts_on=date.today(), ends_on=date.today() + timedelta(days=90), capacity=TRAINEES + 10,
             enrollment_open=True, enrollment_opens_on=None, enrollment_closes_on=None)
-        accounts.create_user(email="admin@example.org", full_name="Admin", password=PASSWORD,
+        admin = accounts.create_user(email="admin@example.org", full_name="Admin", password=PASSWORD,
                                      roles=(Role.ADMIN,))
+        twofactor.begin_setup(admin)  # administrators need a second factor to reach the roster
+        admin.totp_enabled_at = datetime.now(timezone.utc)
         trainee = accounts.create_user(email="trainee@example.org", full_name="Trainee", password=PASSWORD)
         for course in courses[:5]:
             enroll(trainee, course, cohort, "en")
@@ -85,7 +89,7 @@ def build_data(database_url: str) -> dict:
             {"user_id": i, "course_id": courses[0].id, "cohort_id": cohort.id, "language": "en",
              "status": "enrolled", "created_at": now, "enrolled_at": now} for i in first_id])
         db.session.commit()
-        return {"course": courses[0].id}
+        return {"course": courses[0].id, "admin": admin.id, "app": app}
 
 
 def serve(module_app: str, port: int, env: dict, workers: int) -> subprocess.Popen:
@@ -103,22 +107,47 @@ def serve(module_app: str, port: int, env: dict, workers: int) -> subprocess.Pop
     raise RuntimeError(f"gunicorn did not start on port {port}")
 
 
-def log_in(port: int, email: str) -> str:
-    """Log in through the form and return the session cookie."""
-    conn = http.client.HTTPConnection("127.0.0.1", port)
-    conn.request("GET", "/login")
-    response = conn.getresponse()
-    cookie = response.getheader("Set-Cookie").split(";")[0]
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.read().decode()).group(1)
-    from urllib.parse import urlencode
+def log_in(port: int, email: str, code=None) -> str:
+    """Log in through the form (and its second-factor step, with `code()`) and return the session cookie."""
+    def send(method, path, cookie=None, data=None):
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+        headers = {"Cookie": cookie} if cookie else {}
+        if data is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=urlencode(data) if data is not None else None, headers=headers)
+        response = connection.getresponse()
+        body = response.read().decode()
+        new_cookie = response.getheader("Set-Cookie")
+        return response, body, new_cookie.split(";")[0] if new_cookie else cookie
 
-    body = urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
-    conn.request("POST", "/login", body=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
-    response = conn.getresponse()
+    _, page, cookie = send("GET", "/login")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response, _, cookie = send("POST", "/login", cookie, {"email": email, "password": PASSWORD, "csrf_token": token})
+    if response.getheader("Location", "").startswith("/login/two-factor"):
+        _, page, cookie = send("GET", "/login/two-factor", cookie)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        response, _, cookie = send("POST", "/login/two-factor", cookie, {"code": code(), "csrf_token": token})
+    assert response.status == 302, f"login of {email} failed: {response.status}"
+    return cookie
+
+
+def admin_code(ids: dict) -> str:
+    from lms.accounts import twofactor
+    from lms.accounts.models import User
+    from lms.extensions import db
+
+    with ids["app"].app_context():
+        return twofactor.current_code(db.session.get(User, ids["admin"]))
+
+
+def check_page(port: int, path: str, cookie: str | None) -> None:
+    """Measure pages, not redirects: wrk does not count a 3xx as an error."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    response = connection.getresponse()
     response.read()
-    assert response.status == 302, f"login failed: {response.status}"
-    return response.getheader("Set-Cookie").split(";")[0]
+    if response.status != 200:
+        raise RuntimeError(f"{path} answered {response.status}, not a page")
 
 
 def measure(port: int, path: str, seconds: float, connections: int, cookie: str | None = None) -> float:
@@ -174,7 +203,8 @@ def main() -> None:
     hello = serve("benchmarks.hello:app", hello_port, env, args.workers)
     lms = serve("wsgi:app", lms_port, env, args.workers)
     try:
-        admin, trainee = log_in(lms_port, "admin@example.org"), log_in(lms_port, "trainee@example.org")
+        admin = log_in(lms_port, "admin@example.org", lambda: admin_code(ids))
+        trainee = log_in(lms_port, "trainee@example.org")
         baseline = measure(hello_port, "/", args.seconds, args.connections)
         print(f"database: {database_url.split(':')[0]}, gunicorn workers: {args.workers}, "
               f"connections: {args.connections}, load: {'wrk' if shutil.which('wrk') else 'python'}")
@@ -187,6 +217,7 @@ def main() -> None:
             (f"roster ({TRAINEES} trainees)", f"/admin/courses/{ids['course']}/roster", admin),
         ]
         for label, path, cookie in pages:
+            check_page(lms_port, path, cookie)
             rps = measure(lms_port, path, args.seconds, args.connections, cookie)
             print(f"{label:<34}{rps:>10.1f}{rps / baseline:>9.2f}")
     finally:
