@@ -185,6 +185,18 @@ def login(app):
 
 
 @pytest.fixture
+def client_as(app, login):
+    """A new client, logged in as `user`."""
+
+    def open_as(user):
+        client = app.test_client()
+        login(client, user)
+        return client
+
+    return open_as
+
+
+@pytest.fixture
 def admin(make_user):
     return make_user("admin", full_name="Ada Admin")
 

@@ -50,18 +50,6 @@ def office(app, admin, make_user, make_course):
 
 
 @pytest.fixture
-def browser(app, login):
-    """A new client, logged in as `user`."""
-
-    def open_as(user):
-        client = app.test_client()
-        login(client, user)
-        return client
-
-    return open_as
-
-
-@pytest.fixture
 def lan(office):
     """Lan has completed the cohort's course on March 3, 2026; her name in her own script is Vietnamese."""
     trainee = office.trainee("Lan Nguyen", native_name="Nguyễn Thị Lan", email="lan@example.org")
@@ -165,9 +153,9 @@ def test_simultaneous_issue_requests_from_several_admins_give_one_certificate(ap
 # A trainee's own certificates
 
 
-def test_a_trainee_downloads_the_stored_pdf_every_time_even_after_changing_their_name(office, lan, browser):
+def test_a_trainee_downloads_the_stored_pdf_every_time_even_after_changing_their_name(office, lan, client_as):
     office.issue(lan)
-    client = browser(lan)
+    client = client_as(lan)
     first = client.get(f"/my/certificates/{office.certificates()[0].id}/certificate.pdf")
     office.set_name(lan, full_name="Lan Tran", style=NameStyle.BOTH)
     second = client.get(f"/my/certificates/{office.certificates()[0].id}/certificate.pdf")
@@ -182,8 +170,8 @@ def test_a_trainee_downloads_the_stored_pdf_every_time_even_after_changing_their
 
 
 @needs_pdftotext
-def test_the_preview_shows_the_chosen_name_marked_preview_and_stores_nothing(office, lan, browser, tmp_path):
-    client = browser(lan)
+def test_the_preview_shows_the_chosen_name_marked_preview_and_stores_nothing(office, lan, client_as, tmp_path):
+    client = client_as(lan)
     saved = client.post_form("/my/certificates/name", {"name_style": "both"})
     assert "Your certificates will show your name this way." in after(client, saved)
 
@@ -199,43 +187,43 @@ def test_the_preview_shows_the_chosen_name_marked_preview_and_stores_nothing(off
     assert office.certificates() == [] and office.audit("certificate_issued") == []
 
 
-def test_a_name_style_that_is_not_offered_is_refused_and_nothing_changes(office, lan, browser, app):
-    refused = browser(lan).post_form("/my/certificates/name", {"name_style": "nickname"})
+def test_a_name_style_that_is_not_offered_is_refused_and_nothing_changes(office, lan, client_as, app):
+    refused = client_as(lan).post_form("/my/certificates/name", {"name_style": "nickname"})
     assert refused.status_code == 422
     with app.app_context():
         assert services.name_style(db.session.get(User, lan.id)) is NameStyle.LEGAL
 
 
 def test_a_trainee_whose_chosen_name_cannot_be_printed_is_told_which_character_and_gets_no_preview(
-        office, browser):
+        office, client_as):
     ama = office.trainee("Ama Owusu", native_name=f"Ama {LINEAR_B}")
     office.set_name(ama, style=NameStyle.OWN_SCRIPT)
-    client = browser(ama)
+    client = client_as(ama)
     page = client.get("/my/certificates")
     assert f"Your name cannot be printed yet: no font has {LINEAR_B}." in text_of(page)
     assert "/my/certificates/preview/" not in page.get_data(as_text=True)
     assert client.get(f"/my/certificates/preview/{office.made.program_id}.pdf").status_code == 422
 
 
-def test_a_preview_that_cannot_be_laid_out_says_why_instead_of_failing(office, browser):
+def test_a_preview_that_cannot_be_laid_out_says_why_instead_of_failing(office, client_as):
     ama = office.trainee("Ama Owusu", native_name="\u200b")
     office.set_name(ama, style=NameStyle.OWN_SCRIPT)
-    client = browser(ama)
+    client = client_as(ama)
     refused = client.get(f"/my/certificates/preview/{office.made.program_id}.pdf")
     assert "The certificate cannot be laid out" in after(client, refused)
 
 
-def test_my_certificates_shows_the_checklist_of_what_is_met_and_what_is_missing(office, lan, browser):
+def test_my_certificates_shows_the_checklist_of_what_is_met_and_what_is_missing(office, lan, client_as):
     office.rules(requires_mentor_signoff=True)
-    page = text_of(browser(lan).get("/my/certificates"))
+    page = text_of(client_as(lan).get("/my/certificates"))
     assert "Still to do: 1" in page
     assert "Met: ✓ Course C-001: Course 1 completed" in page
     assert "Missing: ✗ Mentor's sign-off" in page
 
     office.sign_off(lan)
-    assert "You have met every requirement." in text_of(browser(lan).get("/my/certificates"))
+    assert "You have met every requirement." in text_of(client_as(lan).get("/my/certificates"))
     office.issue(lan)
-    page = text_of(browser(lan).get("/my/certificates"))
+    page = text_of(client_as(lan).get("/my/certificates"))
     assert "You hold this certificate." in page and office.certificates()[0].serial in page
 
 
@@ -366,7 +354,7 @@ def test_the_verify_pages_share_one_rate_limit_per_address(office, lan, app):
 
 
 def test_the_credential_verifies_with_the_published_key_and_its_revocation_is_published(
-        office, lan, app, browser):
+        office, lan, app, client_as):
     office.issue(lan)
     [certificate] = office.certificates()
     anonymous = app.test_client()
@@ -380,7 +368,7 @@ def test_the_credential_verifies_with_the_published_key_and_its_revocation_is_pu
     assert document["credentialStatus"]["id"] == "http://localhost/verify/revocations.json"
     assert document["credentialSubject"]["identifier"][0]["identityHash"] == "Lan Nguyen"
     assert certificate.sha256 in document["evidence"][0]["description"]
-    mine = browser(lan).get(f"/my/certificates/{certificate.id}/credential.jwt")
+    mine = client_as(lan).get(f"/my/certificates/{certificate.id}/credential.jwt")
     assert mine.get_data(as_text=True) == token and "no-store" in mine.headers["Cache-Control"]
 
     def revoked_ids():
@@ -409,17 +397,17 @@ def test_a_credential_signed_with_another_key_does_not_verify_with_the_published
 
 @pytest.mark.parametrize("who", ["another trainee", "her mentor", "an admin"])
 @pytest.mark.parametrize("file", ["certificate.pdf", "credential.jwt"])
-def test_another_persons_certificate_answers_404_by_id(office, lan, browser, admin, who, file):
+def test_another_persons_certificate_answers_404_by_id(office, lan, client_as, admin, who, file):
     office.issue(lan)
     certificate_id = office.certificates()[0].id
     user = {"another trainee": office.trainee("Bea Ito"), "her mentor": office.mentor, "an admin": admin}[who]
-    client = browser(user)
+    client = client_as(user)
     assert client.get(f"/my/certificates/{certificate_id}/{file}").status_code == 404
     assert client.get(f"/my/certificates/{certificate_id + 1}/{file}").status_code == 404, "the same for none"
-    assert browser(lan).get(f"/my/certificates/{certificate_id}/{file}").status_code == 200
+    assert client_as(lan).get(f"/my/certificates/{certificate_id}/{file}").status_code == 200
 
 
-def test_a_mentor_sees_which_mentees_hold_a_certificate(office, lan, browser):
+def test_a_mentor_sees_which_mentees_hold_a_certificate(office, lan, client_as):
     office.rules(requires_mentor_signoff=True)
     bea, cal = office.trainee("Bea Ito"), office.trainee("Cal Moreno")
     office.complete(bea)
@@ -428,12 +416,12 @@ def test_a_mentor_sees_which_mentees_hold_a_certificate(office, lan, browser):
     office.issue(lan)
     serial = office.certificates()[0].serial
 
-    rows = {row[0].split(" Nguyễn")[0]: row[-1] for row in table_rows(browser(office.mentor).get("/mentor"))}
+    rows = {row[0].split(" Nguyễn")[0]: row[-1] for row in table_rows(client_as(office.mentor).get("/mentor"))}
     assert rows == {"Lan Nguyen": f"Holds it ({serial})", "Bea Ito": "Signed off", "Cal Moreno": "—"}
     assert cal.id not in {c.trainee_id for c in office.certificates()}
 
 
-def test_only_the_current_mentor_signs_off_and_withdraws(office, lan, browser, app):
+def test_only_the_current_mentor_signs_off_and_withdraws(office, lan, client_as, app):
     bruno = office.add_mentor("Bruno Silva")
     url = f"/mentor/mentees/{lan.id}/programs/{office.made.program_id}/sign-off"
 
@@ -441,15 +429,15 @@ def test_only_the_current_mentor_signs_off_and_withdraws(office, lan, browser, a
         with app.app_context():
             return db.session.execute(select(MentorSignoff.trainee_id, MentorSignoff.mentor_id)).all()
 
-    assert browser(bruno).post_form(url).status_code == 404
+    assert client_as(bruno).post_form(url).status_code == 404
     assert signoffs() == []
-    mai = browser(office.mentor)
+    mai = client_as(office.mentor)
     signed = mai.post_form(url)
     assert signed.headers["Location"] == f"/mentor/mentees/{lan.id}"
     assert "You signed off Lan Nguyen for the certificate." in after(mai, signed)
     assert signoffs() == [(lan.id, office.mentor.id)]
 
-    assert browser(bruno).post_form(f"{url}/withdraw").status_code == 404
+    assert client_as(bruno).post_form(f"{url}/withdraw").status_code == 404
     assert signoffs() == [(lan.id, office.mentor.id)]
     assert mai.post_form(f"{url}/withdraw").status_code == 302
     assert signoffs() == []
@@ -652,9 +640,9 @@ def grow(office, size: int) -> None:
 
 @pytest.mark.parametrize("who, path", COUNTED_PAGES)
 def test_a_certificate_page_runs_as_many_queries_for_30_trainees_as_for_5(
-        office, lan, browser, admin, count_queries, who, path):
+        office, lan, client_as, admin, count_queries, who, path):
     office.rules(requires_mentor_signoff=True, requires_evaluation=True, min_total_hours=Decimal("1"))
-    client = browser({"admin": admin, "trainee": lan}[who])
+    client = client_as({"admin": admin, "trainee": lan}[who])
     url = path.format(cohort=office.made.cohort_id)
 
     def statements_for(size: int) -> list[str]:

@@ -115,18 +115,6 @@ def office(app, admin, make_user):
 
 
 @pytest.fixture
-def browser(app, login):
-    """A new client, logged in as `user`."""
-
-    def open_as(user):
-        client = app.test_client()
-        login(client, user)
-        return client
-
-    return open_as
-
-
-@pytest.fixture
 def circle(office, make_course):
     """Amara mentors Bea and facilitates a group of Bea and Cal; Bruno mentors Dana. Each has logged sessions.
 
@@ -203,9 +191,9 @@ def test_admin_sets_a_mentors_languages_capacity_bio_and_pause(app, office, admi
     assert "0 of 3" in row and "0 of 1" in row and "Paused" in row
 
 
-def test_mentor_edits_languages_bio_and_pause_but_not_their_own_capacity(app, office, browser):
+def test_mentor_edits_languages_bio_and_pause_but_not_their_own_capacity(app, office, client_as):
     amara = office.mentor("Amara Okafor", max_mentees=3, max_groups=1)
-    client = browser(amara)
+    client = client_as(amara)
     response = client.post_form("/mentor/profile", {
         "languages": ["en", "so"], "bio": "I mentor in Somali and English.", "is_active": "y",
         "max_mentees": "99", "max_groups": "9"})  # fields the mentor's form does not declare
@@ -235,7 +223,7 @@ def test_a_paused_mentor_gets_no_new_mentees_and_is_not_suggested(app, office, m
 
 # --- 2. Assignments, groups, suggestions and capacity --------------------------------------------------
 
-def test_assigning_tells_the_trainee_and_the_mentor(app, office, make_course, admin_client, browser):
+def test_assigning_tells_the_trainee_and_the_mentor(app, office, make_course, admin_client, client_as):
     made = make_course()
     amara, bea = office.mentor("Amara Okafor"), office.trainee(made, "Bea Ito")
     response = admin_client.post_form(f"/admin/mentoring/cohorts/{made.cohort_id}/trainees/{bea.id}",
@@ -248,12 +236,12 @@ def test_assigning_tells_the_trainee_and_the_mentor(app, office, make_course, ad
                                   .order_by(Notification.id)).all() == [
             (bea.id, "mentor_assigned", {"mentor_id": amara.id, "cohort_id": made.cohort_id}),
             (amara.id, "mentee_assigned", {"trainee_id": bea.id, "cohort_id": made.cohort_id})]
-    assert f"Amara Okafor is your mentor in {cohort}." in page(browser(bea).get("/"))
-    assert f"You are now the mentor of Bea Ito in {cohort}." in page(browser(amara).get("/"))
+    assert f"Amara Okafor is your mentor in {cohort}." in page(client_as(bea).get("/"))
+    assert f"You are now the mentor of Bea Ito in {cohort}." in page(client_as(amara).get("/"))
 
 
 def test_reassignment_ends_the_old_assignment_and_keeps_it_in_the_history(app, office, make_course, admin_client,
-                                                                          browser):
+                                                                          client_as):
     made = make_course()
     amara, bruno, bea = office.mentor("Amara Okafor"), office.mentor("Bruno Silva"), office.trainee(made, "Bea Ito")
     url = f"/admin/mentoring/cohorts/{made.cohort_id}/trainees/{bea.id}"
@@ -274,12 +262,12 @@ def test_reassignment_ends_the_old_assignment_and_keeps_it_in_the_history(app, o
     admin_history = page(admin_client.get(url)).split("<h2>History</h2>", 1)[1]
     assert re.search(r"Bruno Silva: [^<]+ – now", admin_history)
     assert re.search(r"Amara Okafor: [^<]+ – [^<]*\d", admin_history)
-    mine = section(page(browser(bea).get("/my/mentoring")), "mentor")
+    mine = section(page(client_as(bea).get("/my/mentoring")), "mentor")
     assert "<strong>Bruno Silva</strong>" in mine and "Earlier: Amara Okafor (" in mine
-    assert f"Bruno Silva is your mentor in {cohort}." in page(browser(bea).get("/"))
-    assert f"You are now the mentor of Bea Ito in {cohort}." in page(browser(bruno).get("/"))
+    assert f"Bruno Silva is your mentor in {cohort}." in page(client_as(bea).get("/"))
+    assert f"You are now the mentor of Bea Ito in {cohort}." in page(client_as(bruno).get("/"))
     # The former mentor no longer reaches Bea, nor records her in a new session.
-    former = browser(amara)
+    former = client_as(amara)
     assert former.get(f"/mentor/mentees/{bea.id}").status_code == 404
     assert field_error(page(former.post_form("/mentor/sessions/new", session_form(attendees=[bea.id]))), "attendees")
     assert session_count(app) == 0
@@ -360,7 +348,7 @@ def test_capacity_holds_when_ten_assignments_are_saved_at_the_same_moment(app, o
     assert len(current_assignments(app, mentor_id=amara.id)) == 3
 
 
-def test_admin_creates_a_reflective_group_of_the_cohorts_trainees(app, office, make_course, admin_client, browser):
+def test_admin_creates_a_reflective_group_of_the_cohorts_trainees(app, office, make_course, admin_client, client_as):
     made, other = make_course(), make_course()
     amara = office.mentor("Amara Okafor", languages=["es"])
     bea, cal = office.trainee(made, "Bea Ito"), office.trainee(made, "Cal Moreno")
@@ -379,8 +367,8 @@ def test_admin_creates_a_reflective_group_of_the_cohorts_trainees(app, office, m
             sorted([bea.id, cal.id]))
         with pytest.raises(services.MentoringError, match="Only trainees enrolled in the cohort"):
             services.set_members(group, [bea.id, outsider.id])
-    assert "<strong>Circulo de los jueves</strong> · with Amara Okafor" in page(browser(bea).get("/my/mentoring"))
-    groups = section(page(browser(amara).get("/mentor")), "groups")
+    assert "<strong>Circulo de los jueves</strong> · with Amara Okafor" in page(client_as(bea).get("/my/mentoring"))
+    groups = section(page(client_as(amara).get("/mentor")), "groups")
     assert "Circulo de los jueves" in groups and "Bea Ito, Cal Moreno" in groups
 
 
@@ -404,8 +392,8 @@ def test_a_group_beyond_the_mentors_capacity_needs_a_written_reason(app, office,
 
 # --- 3. Session logs -----------------------------------------------------------------------------------
 
-def test_mentor_logs_a_session_with_their_mentee_and_topics(app, circle, browser):
-    client = browser(circle.amara)
+def test_mentor_logs_a_session_with_their_mentee_and_topics(app, circle, client_as):
+    client = client_as(circle.amara)
     with app.app_context():
         topic = db.session.scalar(select(Topic.id).where(Topic.key == "self_care"))
     form = page(client.get("/mentor/sessions/new"))
@@ -429,19 +417,19 @@ def test_mentor_logs_a_session_with_their_mentee_and_topics(app, circle, browser
 
 
 @pytest.mark.parametrize("attendees", [["dana"], ["bea", "dana"]], ids=["another mentors mentee", "one forged"])
-def test_mentor_cannot_log_a_session_for_a_trainee_not_assigned_to_them(app, circle, browser, attendees):
+def test_mentor_cannot_log_a_session_for_a_trainee_not_assigned_to_them(app, circle, client_as, attendees):
     before = session_count(app)
     forged = [getattr(circle, name).id for name in attendees]
-    response = browser(circle.amara).post_form("/mentor/sessions/new", session_form(
+    response = client_as(circle.amara).post_form("/mentor/sessions/new", session_form(
         attendees=forged, summary="Forged", notes="Forged"))
     assert field_error(page(response), "attendees")
     assert session_count(app) == before
 
 
-def test_a_group_session_records_only_the_members_of_the_mentors_own_group(app, office, circle, browser):
+def test_a_group_session_records_only_the_members_of_the_mentors_own_group(app, office, circle, client_as):
     bruno_group = office.group(circle.bruno, circle.made, [circle.dana], name="Bruno circle")
     before = session_count(app)
-    amara = browser(circle.amara)
+    amara = client_as(circle.amara)
     response = amara.post_form(f"/mentor/sessions/new?group={circle.group}", session_form(
         group=circle.group, attendees=[circle.cal.id, circle.dana.id]))
     assert field_error(page(response), "attendees")
@@ -481,9 +469,9 @@ def test_the_logging_service_refuses_people_the_mentor_may_not_record(app, offic
     ("POST", "/mentor/sessions/{session}/delete"),
     ("GET", "/mentor/mentees/{mentee}"),
 ])
-def test_mentor_cannot_read_change_or_delete_another_mentors_logs_or_mentees(app, circle, browser, method, path):
+def test_mentor_cannot_read_change_or_delete_another_mentors_logs_or_mentees(app, circle, client_as, method, path):
     url = path.format(session=circle.bruno_session, mentee=circle.dana.id)
-    amara = browser(circle.amara)
+    amara = client_as(circle.amara)
     if method == "POST":
         response = amara.post_form(url, session_form(attendees=[circle.dana.id], summary="Mine", notes="Mine"))
     else:
@@ -495,8 +483,8 @@ def test_mentor_cannot_read_change_or_delete_another_mentors_logs_or_mentees(app
         assert (session.summary, logs.read_notes(session), session.revisions) == (SUMMARY_DANA, NOTES_DANA, [])
 
 
-def test_an_admin_who_is_also_a_mentor_cannot_open_another_mentors_log(circle, make_user, browser):
-    both = browser(make_user(roles=["admin", "mentor"], full_name="Office Mentor"))
+def test_an_admin_who_is_also_a_mentor_cannot_open_another_mentors_log(circle, make_user, client_as):
+    both = client_as(make_user(roles=["admin", "mentor"], full_name="Office Mentor"))
     assert both.get(f"/mentor/sessions/{circle.one_to_one}").status_code == 404
     assert both.get(f"/mentor/sessions/{circle.one_to_one}/edit").status_code == 404
 
@@ -534,9 +522,9 @@ def test_admin_sees_hours_dates_attendance_and_topics_never_notes_or_summaries(a
     assert "<td>90</td>" in group and "Bea Ito" in group and "Cal Moreno" not in group
 
 
-def test_private_notes_are_never_stored_in_clear(app, circle, browser, caplog):
+def test_private_notes_are_never_stored_in_clear(app, circle, client_as, caplog):
     caplog.set_level("DEBUG")
-    client = browser(circle.amara)
+    client = client_as(circle.amara)
     edited = client.post_form(f"/mentor/sessions/{circle.one_to_one}/edit", session_form(
         attendees=[circle.bea.id], summary="Updated summary.", notes="Updated private notes about Bea."))
     assert edited.status_code == 302
@@ -558,8 +546,8 @@ def test_private_notes_are_never_stored_in_clear(app, circle, browser, caplog):
         assert secret not in audit and secret not in caplog.text
 
 
-def test_notes_decrypt_with_only_the_new_key_after_rotate_keys(app, circle, browser):
-    client = browser(circle.amara)
+def test_notes_decrypt_with_only_the_new_key_after_rotate_keys(app, circle, client_as):
+    client = client_as(circle.amara)
     assert client.post_form(f"/mentor/sessions/{circle.one_to_one}/edit", session_form(
         attendees=[circle.bea.id], summary=SUMMARY_BEA, notes="Second thoughts.")).status_code == 302
     with app.app_context():
@@ -591,8 +579,8 @@ def test_notes_decrypt_with_only_the_new_key_after_rotate_keys(app, circle, brow
     assert "Second thoughts." in shown and NOTES_BEA in shown
 
 
-def test_edits_keep_the_earlier_version_for_the_mentor(app, circle, browser):
-    client = browser(circle.amara)
+def test_edits_keep_the_earlier_version_for_the_mentor(app, circle, client_as):
+    client = client_as(circle.amara)
     response = client.post_form(f"/mentor/sessions/{circle.one_to_one}/edit", session_form(
         attendees=[circle.bea.id], minutes=75, summary="Bea chose one routine to change.",
         notes="Calmer than last week."))
@@ -607,11 +595,11 @@ def test_edits_keep_the_earlier_version_for_the_mentor(app, circle, browser):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SessionRevision)) == 1
     # Bea reads the current summary only, never an earlier one.
-    mine = page(browser(circle.bea).get("/my/mentoring"))
+    mine = page(client_as(circle.bea).get("/my/mentoring"))
     assert "Bea chose one routine to change." in mine and SUMMARY_BEA not in mine
 
 
-def test_editing_a_log_after_a_reassignment_keeps_the_former_mentee_and_her_hours(app, office, make_course, browser):
+def test_editing_a_log_after_a_reassignment_keeps_the_former_mentee_and_her_hours(app, office, make_course, client_as):
     """Bea was Amara's mentee when they met: moving her to Bruno must not drop her from that log, nor her hours."""
     made = make_course()
     amara, bruno = office.mentor("Amara Okafor"), office.mentor("Bruno Silva")
@@ -621,7 +609,7 @@ def test_editing_a_log_after_a_reassignment_keeps_the_former_mentee_and_her_hour
     held = office.log(amara, [bea, cal], summary="We met at the centre.", notes="Both tired.")
     office.assign(bruno, bea, made)
 
-    client = browser(amara)  # corrects the summary, submitting the form as it is shown
+    client = client_as(amara)  # corrects the summary, submitting the form as it is shown
     form = page(client.get(f"/mentor/sessions/{held}/edit"))
     ticked = re.findall(r'<input checked id="attendees-\d+" name="attendees" type="checkbox" value="(\d+)">', form)
     response = client.post_form(f"/mentor/sessions/{held}/edit", session_form(
@@ -631,16 +619,16 @@ def test_editing_a_log_after_a_reassignment_keeps_the_former_mentee_and_her_hour
         session = db.session.get(ReflectiveSession, held)
         assert session.summary == "We met at the centre library."
         assert sorted(u.id for u in session.attendees) == sorted([bea.id, cal.id])
-    assert "Total: 1 hours." in page(browser(bea).get("/my/mentoring"))
+    assert "Total: 1 hours." in page(client_as(bea).get("/my/mentoring"))
 
 
-def test_a_planned_session_of_a_group_that_has_since_ended_can_still_be_logged(app, office, circle, browser):
+def test_a_planned_session_of_a_group_that_has_since_ended_can_still_be_logged(app, office, circle, client_as):
     with app.app_context():
         held_on = program_today() - timedelta(days=2)
     planned = office.log(circle.amara, [], group=circle.group, held_on=held_on, planned=True)
     with office.work():  # the group's last meeting; the office then ends the group
         services.end_group(db.session.get(ReflectiveGroup, circle.group))
-    client = browser(circle.amara)
+    client = client_as(circle.amara)
     assert f"/mentor/sessions/{planned}/edit" in section(page(client.get("/mentor")), "waiting")
     response = client.post_form(f"/mentor/sessions/{planned}/edit", session_form(
         group=circle.group, attendees=[circle.bea.id, circle.cal.id], held_on=held_on))
@@ -650,8 +638,8 @@ def test_a_planned_session_of_a_group_that_has_since_ended_can_still_be_logged(a
         assert (session.status, session.group_id) == (SessionStatus.LOGGED, circle.group)
 
 
-def test_mentor_deletes_their_log_with_its_notes_and_history(app, circle, browser):
-    client = browser(circle.amara)
+def test_mentor_deletes_their_log_with_its_notes_and_history(app, circle, client_as):
+    client = client_as(circle.amara)
     client.post_form(f"/mentor/sessions/{circle.one_to_one}/edit", session_form(
         attendees=[circle.bea.id], summary="Edited", notes="Edited"))
     assert client.post_form(f"/mentor/sessions/{circle.one_to_one}/delete").status_code == 302
@@ -663,12 +651,12 @@ def test_mentor_deletes_their_log_with_its_notes_and_history(app, circle, browse
         assert event.details == {"session": str(circle.one_to_one), "held_on": "2025-01-10"}
 
 
-def test_admin_edits_the_topic_list_mentors_choose_from(app, circle, admin_client, browser):
+def test_admin_edits_the_topic_list_mentors_choose_from(app, circle, admin_client, client_as):
     assert admin_client.post_form("/admin/mentoring/topics", {"name": "Language justice"}).status_code == 302
     with app.app_context():
         implicit_bias = db.session.scalar(select(Topic.id).where(Topic.key == "implicit_bias"))
     assert admin_client.post_form(f"/admin/mentoring/topics/{implicit_bias}/toggle").status_code == 302
-    form = page(browser(circle.amara).get("/mentor/sessions/new"))
+    form = page(client_as(circle.amara).get("/mentor/sessions/new"))
     assert "Language justice" in form and "Power dynamics" in form and "Implicit bias" not in form
     # A topic taken out of use stays on the sessions that have it.
     assert "Implicit bias, Power dynamics" in page(admin_client.get("/admin/mentoring/sessions"))
@@ -676,19 +664,19 @@ def test_admin_edits_the_topic_list_mentors_choose_from(app, circle, admin_clien
 
 # --- 4. The trainee's side -----------------------------------------------------------------------------
 
-def test_trainee_sees_summaries_of_the_sessions_they_attended_and_never_notes(app, circle, browser):
-    bea = page(browser(circle.bea).get("/my/mentoring"))
+def test_trainee_sees_summaries_of_the_sessions_they_attended_and_never_notes(app, circle, client_as):
+    bea = page(client_as(circle.bea).get("/my/mentoring"))
     assert "<strong>Amara Okafor</strong>" in section(bea, "mentor")
     assert "<strong>Thursday circle</strong> · with Amara Okafor" in section(bea, "group")
     assert SUMMARY_BEA in bea and SUMMARY_GROUP in bea and "Power dynamics" in bea
     # Cal belongs to the group but missed its session: he sees the group, not what was said there.
-    cal = page(browser(circle.cal).get("/my/mentoring"))
+    cal = page(client_as(circle.cal).get("/my/mentoring"))
     assert "<strong>Thursday circle</strong>" in section(cal, "group")
     assert SUMMARY_GROUP not in cal and SUMMARY_BEA not in cal
-    dana = page(browser(circle.dana).get("/my/mentoring"))
+    dana = page(client_as(circle.dana).get("/my/mentoring"))
     assert SUMMARY_DANA in dana and SUMMARY_BEA not in dana and SUMMARY_GROUP not in dana
     for trainee in (circle.bea, circle.cal, circle.dana):
-        client = browser(trainee)
+        client = client_as(trainee)
         for url in ("/my/mentoring", "/my/mentoring/hours", "/my/mentoring/hours.csv", "/account/export.json"):
             body = page(client.get(url))
             for notes in (NOTES_BEA, NOTES_GROUP, NOTES_DANA):
@@ -714,8 +702,8 @@ def ledger(office, make_course):
     return SimpleNamespace(bea=bea, amara=amara, formula=formula)
 
 
-def test_hours_ledger_totals_individual_and_group_hours_by_mentor_and_date(ledger, browser):
-    client = browser(ledger.bea)
+def test_hours_ledger_totals_individual_and_group_hours_by_mentor_and_date(ledger, client_as):
+    client = client_as(ledger.bea)
     assert "Individual: 2.5 hours. Group: 0.75 hours. Total: 3.25 hours." in page(client.get("/my/mentoring"))
     hours = page(client.get("/my/mentoring/hours"))
     assert "Amara Okafor: individual 2.5, group 0</li>" in hours
@@ -723,8 +711,8 @@ def test_hours_ledger_totals_individual_and_group_hours_by_mentor_and_date(ledge
     assert re.findall(r"<dd>([\d.]+)</dd>", hours) == ["2.5", "0.75", "3.25"]
 
 
-def test_hours_ledger_csv_has_one_row_a_session_and_neutralises_formulas(ledger, browser):
-    response = browser(ledger.bea).get("/my/mentoring/hours.csv")
+def test_hours_ledger_csv_has_one_row_a_session_and_neutralises_formulas(ledger, client_as):
+    response = client_as(ledger.bea).get("/my/mentoring/hours.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.cache_control.no_store
@@ -739,8 +727,8 @@ def test_hours_ledger_csv_has_one_row_a_session_and_neutralises_formulas(ledger,
     ]
 
 
-def test_hours_ledger_pdf_downloads_as_a_private_attachment(ledger, browser, tmp_path):
-    response = browser(ledger.bea).get("/my/mentoring/hours.pdf")
+def test_hours_ledger_pdf_downloads_as_a_private_attachment(ledger, client_as, tmp_path):
+    response = client_as(ledger.bea).get("/my/mentoring/hours.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.cache_control.no_store
@@ -754,7 +742,7 @@ def test_hours_ledger_pdf_downloads_as_a_private_attachment(ledger, browser, tmp
 
 # --- 5. The mentor's side ------------------------------------------------------------------------------
 
-def test_mentor_home_shows_mentees_progress_groups_sessions_to_log_and_hours(app, office, circle, browser):
+def test_mentor_home_shows_mentees_progress_groups_sessions_to_log_and_hours(app, office, circle, client_as):
     with app.app_context():
         today = program_today()
     with office.work():  # Bea has done one of the course's two modules
@@ -762,7 +750,7 @@ def test_mentor_home_shows_mentees_progress_groups_sessions_to_log_and_hours(app
         complete_module(enrollment, db.session.get(Module, circle.made.module_ids[0]))
     past = office.log(circle.amara, [circle.bea], held_on=today - timedelta(days=3), planned=True)
     future = office.log(circle.amara, [circle.bea], held_on=today + timedelta(days=7), planned=True)
-    client = browser(circle.amara)
+    client = client_as(circle.amara)
 
     home = page(client.get("/mentor"))
     mentees = section(home, "mentees")
@@ -818,7 +806,7 @@ def roles_of(app, user) -> set:
         return set(db.session.get(User, user.id).role_names)
 
 
-def test_admin_invites_a_graduate_who_completed_every_course_of_a_program(app, graduates, admin_client, browser):
+def test_admin_invites_a_graduate_who_completed_every_course_of_a_program(app, graduates, admin_client, client_as):
     listed = page(admin_client.get("/admin/mentoring/graduates"))
     assert "Gina Graduate" in listed
     assert "Jo Halfway" not in listed and "Ivy Mentor" not in listed
@@ -833,7 +821,7 @@ def test_admin_invites_a_graduate_who_completed_every_course_of_a_program(app, g
             "invitation_id": invitation.id}
         assert db.session.scalar(select(AuditEvent.target_user_id).where(AuditEvent.action == "mentor_invited")) == (
             graduates.gina.id)
-    gina = browser(graduates.gina)
+    gina = client_as(graduates.gina)
     assert "The program invites you to become a mentor." in page(gina.get("/"))
     mine = page(gina.get("/my/mentoring"))
     assert "You are invited to become a mentor" in mine
@@ -849,9 +837,9 @@ def invited(app, office, graduates):
     return graduates
 
 
-def test_accepting_adds_the_mentor_role_and_keeps_the_trainee_history(app, invited, admin_client, browser):
+def test_accepting_adds_the_mentor_role_and_keeps_the_trainee_history(app, invited, admin_client, client_as):
     before = trainee_history(app, invited.gina)
-    gina = browser(invited.gina)
+    gina = client_as(invited.gina)
     response = gina.post_form(f"/my/mentoring/invitation/{invited.invitation}/accept")
     assert response.status_code == 302 and response.headers["Location"] == "/mentor/profile"
     assert roles_of(app, invited.gina) == {Role.TRAINEE, Role.MENTOR}
@@ -865,8 +853,8 @@ def test_accepting_adds_the_mentor_role_and_keeps_the_trainee_history(app, invit
     assert "Gina Graduate" not in page(admin_client.get("/admin/mentoring/graduates"))
 
 
-def test_declining_adds_no_role(app, invited, browser):
-    gina = browser(invited.gina)
+def test_declining_adds_no_role(app, invited, client_as):
+    gina = client_as(invited.gina)
     assert gina.post_form(f"/my/mentoring/invitation/{invited.invitation}/decline").status_code == 302
     assert roles_of(app, invited.gina) == {Role.TRAINEE}
     with app.app_context():
@@ -877,8 +865,8 @@ def test_declining_adds_no_role(app, invited, browser):
 
 
 @pytest.mark.parametrize("answer", ["accept", "decline"])
-def test_answering_someone_elses_invitation_is_404(app, invited, browser, answer):
-    jo = browser(invited.jo)
+def test_answering_someone_elses_invitation_is_404(app, invited, client_as, answer):
+    jo = client_as(invited.jo)
     assert jo.post_form(f"/my/mentoring/invitation/{invited.invitation}/{answer}").status_code == 404
     assert roles_of(app, invited.jo) == {Role.TRAINEE} and roles_of(app, invited.gina) == {Role.TRAINEE}
     with app.app_context():

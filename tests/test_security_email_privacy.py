@@ -6,7 +6,6 @@ package, so these tests see what a trainee's mailbox would see.
 
 import email
 import json
-import socket
 import time
 from email import policy
 from email.message import EmailMessage
@@ -33,6 +32,7 @@ from lms.extensions import db
 from lms.notifications.models import Notification
 from lms.sqltypes import utcnow
 from tests.conftest import PASSWORD
+from tests.served import free_port
 
 FORGOT = "/password/forgot"
 RESET_SENT = "If an account uses this address, we have sent it a link to choose a new password."
@@ -61,12 +61,6 @@ class Mailbox:
 
     def to(self, address: str) -> list[EmailMessage]:
         return [message for recipients, message in self.received if address in recipients]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
