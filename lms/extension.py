@@ -5,7 +5,6 @@ from datetime import timedelta
 import logging
 import weakref
 from dataclasses import dataclass
-from pathlib import Path
 
 from argon2 import PasswordHasher
 from flask import Flask
@@ -15,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from lms import i18n
+from lms.languages import catalogs
 from lms.accounts.sessions import load_user
 from lms.extensions import babel, csrf, db, limiter, login_manager
 from lms.reports.suppression import check_k
@@ -264,7 +264,7 @@ def _init_babel(app: Flask) -> None:
             locale_selector=i18n.select_locale,
             timezone_selector=i18n.select_timezone,
         )
-    ours = str(Path(__file__).parent / "translations")
+    ours = str(catalogs.DIRECTORY)
     directories = get_babel(app).translation_directories
     if ours not in directories:
         directories.append(ours)

@@ -5,6 +5,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from lms import i18n
+from tests.browser.checks import assert_fits
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.translated_pages import DEMO_PASSWORD, PEOPLE, demo_app
 
@@ -12,25 +13,6 @@ TRAINEE_PAGES = ["/", "/courses", "/courses/1", "/my/sessions", "/my/mentoring",
                  "/my/about-me", "/account", "/verify"]
 ADMIN_PAGES = ["/admin/programs", "/admin/programs/1", "/admin/attendance", "/admin/certificates", "/admin/reports",
                "/admin/users", "/admin/languages", "/admin/mentoring"]
-#: Elements wholly or partly outside the viewport; scrolling tables and visually hidden text may be.
-OFF_SCREEN = """() => {
-  const width = document.documentElement.clientWidth, found = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    if (el.closest('.table-wrap, .visually-hidden, .skip-link, [hidden], option')) continue;
-    const box = el.getBoundingClientRect();
-    if ((box.width || box.height) && (box.right > width + 1 || box.left < -1))
-      found.push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(box.left)}..${Math.round(box.right)}`);
-  }
-  return found.slice(0, 5);
-}"""
-
-
-def assert_fits(page, what):
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{what} is {overflow}px wider than the screen"
-    assert page.evaluate(OFF_SCREEN) == [], f"{what} has parts off the screen"
-
-
 def choose_language(page, code):
     page.locator("#lms-language").select_option(code)
     page.locator(".language-switcher button").click()

@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from lms.accounts.models import User
@@ -17,24 +16,11 @@ from lms.credentials import services as credentials
 from lms.extensions import db
 from lms.sqltypes import utcnow
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.test_language_journeys import assert_fits
+from tests.browser.checks import assert_usable
 from tests.browser.test_mentoring_journeys import NOTES, SUMMARY, _assign, _cohort_with_mentors
 from tests.conftest import PASSWORD
 
 VIEWPORTS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-#: axe's impact levels a page may not have.
-BLOCKING = {"serious", "critical"}
-
-
-def assert_usable(page, what):
-    """The page fits the screen and axe finds nothing serious or critical (WCAG 2.1 A and AA)."""
-    page.wait_for_load_state("load")  # a click may have just started the next page
-    assert_fits(page, what)
-    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, f"{what}:\n{results.generate_report()}"
-
-
 def _menu(page, name):
     return page.get_by_role("navigation", name="Main menu").get_by_role("link", name=name, exact=True)
 
