@@ -46,6 +46,7 @@ ENVIRONMENT_SETTINGS = {
     "LMS_ENCRYPTION_KEYS": lambda value: [k.strip() for k in value.split(",") if k.strip()],
     "LMS_PUBLIC_URL": str, "LMS_CERTIFICATE_ISSUER": str, "LMS_CREDENTIAL_SIGNING_KEY": str,
     "LMS_BACKUP_DIR": str, "LMS_PG_DUMP": str, "LMS_PG_RESTORE": str, "LMS_TRUSTED_PROXIES": int,
+    "LMS_PAGE_CACHE_SECONDS": int, "LMS_PAGE_VERSION_URL": str, "LMS_PAGE_VERSION_FILE": str,
 }
 
 

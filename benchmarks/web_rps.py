@@ -128,6 +128,7 @@ def log_in(port: int, email: str, code=None) -> str:
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
         response, _, cookie = send("POST", "/login/two-factor", cookie, {"code": code(), "csrf_token": token})
     assert response.status == 302, f"login of {email} failed: {response.status}"
+    _, _, cookie = send("GET", response.getheader("Location"), cookie)  # as a browser would: shows the welcome
     return cookie
 
 

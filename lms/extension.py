@@ -16,6 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from lms import i18n
 from lms.languages import catalogs
 from lms.accounts.sessions import load_user
+from lms.core import pagecache
 from lms.extensions import babel, csrf, db, limiter, login_manager
 from lms.reports.suppression import check_k
 
@@ -93,10 +94,21 @@ DEFAULTS = {
     #: PostgreSQL's client programs; name a versioned path if the server is newer than the default client.
     "LMS_PG_DUMP": "pg_dump",
     "LMS_PG_RESTORE": "pg_restore",
+    #: The busiest pages are kept rendered this long at most (0 turns the cache off), see lms/core/pagecache.py.
+    "LMS_PAGE_CACHE_SECONDS": 30,
+    #: Pages each worker keeps at most.
+    "LMS_PAGE_CACHE_ENTRIES": 500,
+    #: Where the page version lives: a Redis URL (None: the rate limits' storage, when that is Redis) ...
+    "LMS_PAGE_VERSION_URL": None,
+    #: ... or else this file (None: "page-version" in the instance folder), for the workers of one machine.
+    "LMS_PAGE_VERSION_FILE": None,
 }
 
 #: Settings of other extensions the plugin relies on, applied with setdefault.
 FLASK_DEFAULTS = {
+    #: The session cookie is rewritten when the session changes, and the idle clock changes it at most
+    #: every 30 seconds (lms/accounts/sessions.py): signing a new cookie on every request buys nothing.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -115,6 +127,8 @@ class LMSState:
     dummy_hash: str | None = None
     #: The MultiFernet built from LMS_ENCRYPTION_KEYS; made on first use.
     fernet: object | None = None
+    #: Rendered pages kept in this worker (lms/core/pagecache.py); None when turned off.
+    page_cache: object | None = None
 
 
 class LMS:
@@ -170,6 +184,7 @@ class LMS:
                 memory_cost=app.config["LMS_ARGON2_MEMORY_COST"],
                 parallelism=app.config["LMS_ARGON2_PARALLELISM"],
             ),
+            page_cache=pagecache.new_cache(app),
         )
 
 
@@ -191,6 +206,7 @@ def _init_database(app: Flask) -> None:
         if uri.startswith("postgresql"):
             app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
         db.init_app(app)
+    pagecache.watch_writes()
     # Runs before Flask-SQLAlchemy's own teardown (teardowns run last registered first).
     app.teardown_appcontext(_end_session)
     busy_timeout_ms = int(app.config["LMS_SQLITE_BUSY_TIMEOUT_MS"])

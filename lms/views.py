@@ -12,6 +12,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from lms import i18n
+from lms.core import pagecache
 from lms.core.security_log import security_event
 from lms.accounts.admin_views import bp as users_bp
 from lms.accounts.twofactor_views import bp as two_factor_bp
@@ -71,6 +72,11 @@ PUBLIC_ENDPOINTS = frozenset({
     "lms.verify.key",
     "lms.verify.revocations",
 })
+
+
+# First: a kept page is answered before the user is loaded (lms/core/pagecache.py says why that is safe).
+blueprint.before_request(pagecache.serve_kept_page)
+blueprint.after_request(pagecache.keep_page)
 
 
 @blueprint.before_request

@@ -6,6 +6,10 @@ is set (CI sets it), the PostgreSQL database, with the tables created and droppe
 
 import os
 import re
+import shutil
+import subprocess
+import time
+from types import SimpleNamespace
 
 import pytest
 from flask import Flask
@@ -20,6 +24,7 @@ from lms.core.clock import program_today
 from lms.demographics.categories import seed_builtin_categories
 from lms.mentoring.topics import seed_builtin_topics
 from lms.sqltypes import utcnow
+from tests.served import free_port
 
 PASSWORD = "correct horse battery"
 #: The PostgreSQL server to test against; each pytest process works in a database of its own on it.
@@ -61,6 +66,8 @@ def make_host_app(tmp_path, *, url_prefix=None, create_tables=True, **config) ->
     app = Flask("host_app")
     app.config.from_object(TestingConfig)
     app.config["SQLALCHEMY_DATABASE_URI"] = config.pop("SQLALCHEMY_DATABASE_URI", None) or database_url(tmp_path)
+    if tmp_path is not None:
+        app.config["LMS_PAGE_VERSION_FILE"] = str(tmp_path / "page-version")
     app.config.update(config)
     app.test_client_class = CSRFClient
     LMS(app, url_prefix=url_prefix)
@@ -210,8 +217,14 @@ def admin_client(app, admin, login):
 
 @pytest.fixture
 def count_queries(app):
-    """Record the SQL statements a block runs: `with count_queries() as statements: ...`."""
+    """Record the SQL statements a block runs: `with count_queries() as statements: ...`.
+
+    Pages are counted as rendered: the kept pages of lms.core.pagecache are off in a test that counts
+    (tests/test_page_cache.py counts what a kept page costs).
+    """
     from contextlib import contextmanager
+
+    app.extensions["lms"].page_cache = None
 
     from sqlalchemy import event
 
@@ -283,3 +296,48 @@ def enroll_form(app):
                                 {"cohort": made.cohort_id, "language": language})
 
     return post
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    """A throwaway redis-server on a free loopback port; its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        message = "redis-server is not installed: the shared-counter tests need a real Redis"
+        if os.environ.get("LMS_REQUIRE_REDIS"):
+            pytest.fail(message)
+        pytest.skip(message)
+    import redis
+
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    connection = redis.Redis.from_url(url)
+    try:
+        for _ in range(100):
+            try:
+                connection.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None:
+                    pytest.fail(f"redis-server exited with status {process.returncode}")
+                time.sleep(0.05)
+        else:
+            pytest.fail("redis-server did not answer within 5 seconds")
+        yield SimpleNamespace(url=url, connection=connection)
+    finally:
+        connection.close()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    redis_server.connection.flushdb()
+    return redis_server.url

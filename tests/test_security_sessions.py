@@ -3,8 +3,6 @@
 import hashlib
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
 import textwrap
@@ -223,57 +221,6 @@ def test_reauthentication_is_throttled_like_the_login(app, client, make_user, lo
 
 
 # --- 2. Counters shared by every worker, in Redis ---------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def redis_server():
-    """A throwaway redis-server on a free loopback port; its URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        message = "redis-server is not installed: the shared-counter tests need a real Redis"
-        if os.environ.get("LMS_REQUIRE_REDIS"):
-            pytest.fail(message)
-        pytest.skip(message)
-    import redis
-
-    port = _free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    connection = redis.Redis.from_url(url)
-    try:
-        for _ in range(100):
-            try:
-                connection.ping()
-                break
-            except redis.ConnectionError:
-                if process.poll() is not None:
-                    pytest.fail(f"redis-server exited with status {process.returncode}")
-                time.sleep(0.05)
-        else:
-            pytest.fail("redis-server did not answer within 5 seconds")
-        yield SimpleNamespace(url=url, connection=connection)
-    finally:
-        connection.close()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@pytest.fixture
-def redis_url(redis_server):
-    redis_server.connection.flushdb()
-    return redis_server.url
 
 
 @pytest.fixture

@@ -47,16 +47,27 @@ def load_user(user_id: str) -> User | None:
     user = db.session.get(User, int(uid)) if uid.isdigit() else None
     if user is None or not user.is_active or not hmac.compare_digest(user.session_token, token):
         return None
-    now = int(time.time())
-    config = current_app.config
-    auth_at, seen_at = session.get(AUTH_AT, 0), session.get(SEEN_AT, 0)
-    if now - auth_at > config["LMS_SESSION_MAX_HOURS"] * 3600 or \
-            now - seen_at > config["LMS_SESSION_IDLE_MINUTES"] * 60:
+    if not session_is_current():
         session.clear()
         return None
-    if now - seen_at > 30:  # refresh the idle clock without rewriting the cookie on every request
-        session[SEEN_AT] = now
+    note_activity()
     return user
+
+
+def session_is_current() -> bool:
+    """The login in this session, if any, is within its idle and absolute timeouts."""
+    if "_user_id" not in session:
+        return True
+    now, config = int(time.time()), current_app.config
+    return now - session.get(AUTH_AT, 0) <= config["LMS_SESSION_MAX_HOURS"] * 3600 and \
+        now - session.get(SEEN_AT, 0) <= config["LMS_SESSION_IDLE_MINUTES"] * 60
+
+
+def note_activity() -> None:
+    """Restart the idle clock, rewriting the cookie at most every 30 seconds rather than on every request."""
+    now = int(time.time())
+    if "_user_id" in session and now - session.get(SEEN_AT, 0) > 30:
+        session[SEEN_AT] = now
 
 
 def mark_recent_login() -> None:

@@ -19,6 +19,7 @@ from lms.courses.models import Cohort, Course
 from lms.extensions import db
 from lms.mentoring.models import ReflectiveGroup
 from lms.sqltypes import utcnow
+from lms.core.pagecache import cached_page
 
 bp = Blueprint("attendance_admin", __name__, url_prefix="/admin/attendance")
 bp.before_request(require_role(Role.ADMIN))
@@ -32,6 +33,7 @@ def index():
 
 
 @bp.get("/cohorts/<int:cohort_id>")
+@cached_page
 def cohort(cohort_id):
     cohort = db.get_or_404(Cohort, cohort_id)
     now = utcnow()

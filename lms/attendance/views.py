@@ -24,6 +24,7 @@ from lms.core.qr import qr_code_svg
 from lms.core.security_log import security_event
 from lms.extensions import db, limiter
 from lms.sqltypes import utcnow
+from lms.core.pagecache import cached_page
 
 bp = Blueprint("attendance", __name__)
 
@@ -247,6 +248,7 @@ def reset_calendar():
 
 
 @bp.get("/my/sessions")
+@cached_page
 def my_sessions():
     overview = my_overview(current_user)
     return render_template("lms/attendance/my_sessions.html", overview=overview,

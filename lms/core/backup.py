@@ -77,6 +77,8 @@ def restore(source: Path, progress: Callable[[int, int], None] = lambda done, to
               "--single-transaction", "--exit-on-error", "--dbname", _conninfo(url), str(source)], url)
         progress(1, 1)
     db.engine.dispose()
+    if current_app.extensions["lms"].page_cache is not None:
+        current_app.extensions["lms"].page_cache.version.change()  # pages kept by running workers are old now
 
 
 def schema_revision() -> str | None:

@@ -17,7 +17,8 @@ def add_security_headers(response: Response) -> Response:
         headers.setdefault("X-Frame-Options", "DENY")
     if current_app.config["LMS_HSTS"]:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if current_user and current_user.is_authenticated and not response.cache_control.public:
+    private = response.cache_control.no_store and response.cache_control.private  # e.g. a kept page, said already
+    if not private and not response.cache_control.public and current_user and current_user.is_authenticated:
         response.cache_control.no_store = True
         response.cache_control.private = True
         response.vary.add("Cookie")

@@ -9,6 +9,7 @@ other waits on the token's primary key and then finds it taken.
 import secrets
 from datetime import datetime
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String
 from sqlalchemy.exc import IntegrityError
@@ -30,8 +31,18 @@ class FormSubmission(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
+#: g key: the tokens put on this request's page (a kept copy of the page gets new ones).
+PAGE_TOKENS = "lms_page_tokens"
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def page_token() -> str:
+    token = new_token()
+    g.setdefault(PAGE_TOKENS, []).append(token)
+    return token
 
 
 def claim(token: str) -> bool:
@@ -48,7 +59,7 @@ def claim(token: str) -> bool:
 class SentOnce:
     """Mix into a FlaskForm: validation claims the page's token, and fails if it was claimed before."""
 
-    once = HiddenField(default=new_token)
+    once = HiddenField(default=page_token)
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):

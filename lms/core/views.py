@@ -12,11 +12,13 @@ from lms.attendance.trainee import attendance_by_cohort
 from lms.enrollment.dashboard import my_courses
 from lms.notifications.services import unread_messages
 from lms.extensions import db
+from lms.core.pagecache import cached_page
 
 bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
+@cached_page
 def home():
     if not current_user.is_authenticated:
         return render_template("lms/core/home.html")

@@ -15,11 +15,13 @@ from lms.enrollment.models import Enrollment
 from lms.enrollment.progress import progress_rows, unlocked_module_ids
 from lms.enrollment.services import completed_course_ids, program_today, waitlist_position
 from lms.extensions import db
+from lms.core.pagecache import cached_page
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
 @bp.get("")
+@cached_page
 def catalog():
     form = CatalogFilterForm(request.args)
     language, course_format = form.language.data, form.format.data
@@ -36,6 +38,7 @@ def catalog():
 
 
 @bp.get("/<int:course_id>")
+@cached_page
 def detail(course_id):
     course = db.session.scalar(
         select(Course).join(Program).where(Course.id == course_id, Course.is_archived.is_(False),

@@ -14,6 +14,7 @@ from lms.enrollment import evaluations, imports, roster
 from lms.enrollment.admin_forms import ConfirmImportForm, ImportForm
 from lms.enrollment.services import EnrollmentError
 from lms.extensions import db
+from lms.core.pagecache import cached_page
 
 bp = Blueprint("rosters", __name__, url_prefix="/admin/courses/<int:course_id>")
 bp.before_request(require_role(Role.ADMIN))
@@ -31,6 +32,7 @@ def _filters():
 
 
 @bp.get("/roster")
+@cached_page
 def index(course_id):
     course = db.get_or_404(Course, course_id)
     filters = _filters()
