@@ -199,7 +199,8 @@ def main() -> None:
     folder = tempfile.mkdtemp(prefix="lms-bench-")
     database_url = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
     ids = build_data(database_url)
-    env = {**os.environ, "LMS_ENV": "development", "DATABASE_URL": database_url, "SECRET_KEY": "benchmark"}
+    env = {**os.environ, "LMS_ENV": "development", "DATABASE_URL": database_url, "SECRET_KEY": "benchmark",
+           "LMS_PAGE_VERSION_FILE": str(Path(folder) / "page-version")}
     hello_port, lms_port = free_port(), free_port()
     hello = serve("benchmarks.hello:app", hello_port, env, args.workers)
     lms = serve("wsgi:app", lms_port, env, args.workers)

@@ -4,17 +4,19 @@ Every test gets an empty database: an SQLite file of its own, or, when LMS_TEST_
 is set (CI sets it), the PostgreSQL database, with the tables created and dropped around it.
 """
 
+import functools
 import os
 import re
 import shutil
 import subprocess
 import time
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from config import TestingConfig
 from lms import LMS, db
@@ -215,6 +217,23 @@ def admin_client(app, admin, login):
     return client
 
 
+@contextmanager
+def statements_run(app):
+    """The SQL statements the block runs, in a list: `with statements_run(app) as statements: ...`."""
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
 @pytest.fixture
 def count_queries(app):
     """Record the SQL statements a block runs: `with count_queries() as statements: ...`.
@@ -222,28 +241,8 @@ def count_queries(app):
     Pages are counted as rendered: the kept pages of lms.core.pagecache are off in a test that counts
     (tests/test_page_cache.py counts what a kept page costs).
     """
-    from contextlib import contextmanager
-
     app.extensions["lms"].page_cache = None
-
-    from sqlalchemy import event
-
-    @contextmanager
-    def counting():
-        statements = []
-
-        def before(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", before)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", before)
-
-    return counting
+    return functools.partial(statements_run, app)
 
 
 @pytest.fixture

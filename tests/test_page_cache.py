@@ -2,37 +2,19 @@
 
 import re
 import time
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from lms.accounts.sessions import SEEN_AT
 from lms.core import pagecache
 from lms.core.once import page_token
 from lms.courses.models import Course
 from lms.extensions import db
-from tests.conftest import CSRF_INPUT, make_host_app, release
+from tests.conftest import CSRF_INPUT, make_host_app, release, statements_run
 
 #: On every page of someone logged in, and on no visitor's page.
 LOG_OUT = 'action="/logout"'
-
-
-@contextmanager
-def statements(app):
-    """The SQL statements run inside the block (the count_queries fixture turns the cache off)."""
-    found = []
-
-    def record(conn, cursor, statement, *args):
-        found.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield found
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def rename(app, course_id, title):
@@ -64,7 +46,7 @@ def test_a_page_shown_again_runs_no_sql_at_all(app, make_course, make_user, sign
                     "trainee": (signed_in(make_user()), "/"),
                     "admin": (signed_in(admin), f"/admin/courses/{made.course_id}/roster")}[who]
     first = client.get(path)
-    with statements(app) as run:
+    with statements_run(app) as run:
         again = client.get(path)
     assert again.status_code == first.status_code == 200
     assert run == []
@@ -189,7 +171,7 @@ def test_the_cache_can_be_turned_off(tmp_path, make_course):
         assert app.extensions["lms"].page_cache is None
         client = app.test_client()
         client.get("/courses")
-        with statements(app) as run:
+        with statements_run(app) as run:
             assert client.get("/courses").status_code == 200
         assert run
     finally:
@@ -218,6 +200,6 @@ def test_an_unreachable_version_renders_every_page(app, client, monkeypatch, mak
 
     monkeypatch.setattr(app.extensions["lms"].page_cache.version, "read", fail)
     client.get("/courses")
-    with statements(app) as run:
+    with statements_run(app) as run:
         assert "Reflective practice" in client.get("/courses").text
     assert run

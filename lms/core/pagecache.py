@@ -25,6 +25,7 @@ import secrets
 from pathlib import Path
 
 from cachelib import SimpleCache
+from cachelib.serializers import BaseSerializer
 from flask import current_app, g, make_response, request, session
 from flask_login import current_user
 from flask_login.utils import _create_identifier
@@ -70,7 +71,7 @@ class FileVersion:
 
     def change(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        draft = self.path.with_name(f"{self.path.name}.{os.getpid()}")
+        draft = self.path.with_name(f"{self.path.name}.{secrets.token_hex(4)}")  # one per writer, threads too
         draft.write_text(secrets.token_hex(8))
         os.replace(draft, self.path)  # readers see the old value or the new one, never half of one
 
@@ -94,12 +95,28 @@ class RedisVersion:
         self.client.set(REDIS_KEY, secrets.token_hex(8))
 
 
+class AsIs(BaseSerializer):
+    """Kept pages are tuples of bytes and strings that nothing changes: stored as they are, not pickled."""
+
+    def dumps(self, value, protocol=None):
+        return value
+
+    def loads(self, bvalue):
+        return bvalue
+
+
+class Pages(SimpleCache):
+    """A worker's kept pages, with the oldest dropped beyond LMS_PAGE_CACHE_ENTRIES."""
+
+    serializer = AsIs()
+
+
 class PageCache:
     """The pages one worker keeps, and where the version is."""
 
     def __init__(self, app):
-        self.pages = SimpleCache(threshold=app.config["LMS_PAGE_CACHE_ENTRIES"],
-                                 default_timeout=app.config["LMS_PAGE_CACHE_SECONDS"])
+        self.pages = Pages(threshold=app.config["LMS_PAGE_CACHE_ENTRIES"],
+                           default_timeout=app.config["LMS_PAGE_CACHE_SECONDS"])
         url = app.config["LMS_PAGE_VERSION_URL"] or app.config.get("RATELIMIT_STORAGE_URI", "")
         if url.startswith(("redis://", "rediss://", "unix://")):
             self.version = RedisVersion(url)
@@ -141,7 +158,7 @@ def keep_page(response):
     """An after_request hook: keep a page rendered for its first showing."""
     key = g.get("lms_page_key")
     if key is None or g.get("lms_page_kept") or response.status_code != 200 or response.mimetype != "text/html" \
-            or response.direct_passthrough or session.get("_flashes") or _key_state() != g.lms_page_state:
+            or response.is_streamed or session.get("_flashes") or _key_state() != g.lms_page_state:
         return response
     private = current_user.is_authenticated
     if private:
@@ -172,20 +189,22 @@ def _protection_holds() -> bool:
     return "_id" not in session or session["_id"] == _create_identifier()
 
 
-def _punch(page: str) -> tuple[list[bytes], list[str]]:
+def _punch(page: str) -> tuple[tuple[bytes, ...], tuple[str, ...]]:
     """The page as UTF-8 pieces between its per-showing tokens, and which token goes in each gap."""
     tokens = {token: ONCE for token in g.get(PAGE_TOKENS, ())}
     csrf = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     if csrf:
         tokens[csrf] = CSRF
     if not tokens:
-        return [page.encode()], []
+        return (page.encode(),), ()
     pieces = re.split(f"({'|'.join(map(re.escape, tokens))})", page)
-    return [p.encode() for p in pieces[::2]], [tokens[t] for t in pieces[1::2]]
+    return tuple(p.encode() for p in pieces[::2]), tuple(tokens[t] for t in pieces[1::2])
 
 
-def _fill(pieces: list[bytes], gaps: list[str]) -> bytes:
+def _fill(pieces: tuple[bytes, ...], gaps: tuple[str, ...]) -> bytes:
     csrf = generate_csrf().encode() if CSRF in gaps else b""
+    if ONCE not in gaps:
+        return csrf.join(pieces)
     page = [pieces[0]]
     for gap, piece in zip(gaps, pieces[1:]):
         page += [csrf if gap == CSRF else new_token().encode(), piece]
