@@ -190,6 +190,7 @@ REPORT = ("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minute
 
 def _assert_fits_and_passes_axe(page, what):
     assert page.evaluate(INLINE) == 0, f"{what} has inline scripts or styles"
+    page.wait_for_load_state("load")  # a click may have just started the next page: measure it styled
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{what} is {overflow}px wider than the screen"
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"]})

@@ -43,6 +43,7 @@ def test_a_trainee_enrolls_completes_a_course_and_evaluates_it(live_server, new_
     page.get_by_role("link", name="My reflection journal").click()
     expect(page.get_by_text("I noticed my own hurry in the mornings.")).to_be_visible()
     expect(page.get_by_text("Shared with your mentor")).to_be_visible()
+    page.wait_for_load_state("load")  # a click may have just started the next page: measure it styled
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
 

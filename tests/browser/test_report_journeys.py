@@ -35,6 +35,7 @@ def cohort_with_answers(app, make_user, make_course):
 
 
 def check_page(page, what):
+    page.wait_for_load_state("load")  # a click may have just started the next page: measure it styled
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{what} is {overflow}px wider than the screen"
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"]})
