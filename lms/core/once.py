@@ -40,6 +40,7 @@ def new_token() -> str:
 
 
 def page_token() -> str:
+    """A new token for a form on this request's page, noted so that a kept copy of the page gets its own."""
     token = new_token()
     g.setdefault(PAGE_TOKENS, []).append(token)
     return token
