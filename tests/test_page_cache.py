@@ -203,3 +203,12 @@ def test_an_unreachable_version_renders_every_page(app, client, monkeypatch, mak
     with statements_run(app) as run:
         assert "Reflective practice" in client.get("/courses").text
     assert run
+
+
+def test_a_hosts_default_rate_limit_still_applies_to_kept_pages(tmp_path):
+    app = make_host_app(tmp_path, RATELIMIT_DEFAULT="3 per minute")
+    try:
+        client = app.test_client()
+        assert [client.get("/courses").status_code for _ in range(4)] == [200, 200, 200, 429]
+    finally:
+        release(app)

@@ -17,7 +17,7 @@ def add_security_headers(response: Response) -> Response:
         headers.setdefault("X-Frame-Options", "DENY")
     if current_app.config["LMS_HSTS"]:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    private = response.cache_control.no_store and response.cache_control.private  # e.g. a kept page, said already
+    private = {"no-store", "private"} <= {d.strip() for d in response.headers.get("Cache-Control", "").split(",")}
     if not private and not response.cache_control.public and current_user and current_user.is_authenticated:
         response.cache_control.no_store = True
         response.cache_control.private = True

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.sessions import note_activity, session_is_current
 from lms.core.clock import program_today
 from lms.core.once import PAGE_TOKENS, new_token
-from lms.extensions import db
+from lms.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ VOLATILE_SESSION_KEYS = frozenset({"csrf_token", "_flashes", "lms_seen_at", "_fr
 #: What goes in a gap of a kept page: this session's CSRF token, or a new one-time token.
 CSRF, ONCE = "csrf", "once"
 REDIS_KEY = "lms:page-version"
+#: The Cache-Control of a page kept for someone logged in, as lms/core/headers.py gives it.
+PRIVATE = "no-store, private"
 #: session.info key: this transaction wrote, so its commit changes the version.
 WROTE = "lms_wrote"
 
@@ -168,9 +170,19 @@ def keep_page(response):
 
 
 def _make_private(response) -> None:
-    response.cache_control.no_store = True
-    response.cache_control.private = True
+    response.headers["Cache-Control"] = PRIVATE
     response.vary.add("Cookie")
+
+
+def unlimited_kept_page() -> bool:
+    """A Flask-Limiter request filter: no limit applies to a kept page unless the app sets default limits."""
+    config = current_app.config
+    return request.method == "GET" and not config.get("RATELIMIT_DEFAULT") \
+        and not config.get("RATELIMIT_APPLICATION") \
+        and getattr(current_app.view_functions.get(request.endpoint), "lms_kept_page", False)
+
+
+limiter.request_filter(unlimited_kept_page)  # the limiter's own check of them costs a fifth of a kept page
 
 
 def _key_state() -> list:
