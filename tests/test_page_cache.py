@@ -205,10 +205,15 @@ def test_an_unreachable_version_renders_every_page(app, client, monkeypatch, mak
     assert run
 
 
-def test_a_hosts_default_rate_limit_still_applies_to_kept_pages(tmp_path):
-    app = make_host_app(tmp_path, RATELIMIT_DEFAULT="3 per minute")
-    try:
-        client = app.test_client()
-        assert [client.get("/courses").status_code for _ in range(4)] == [200, 200, 200, 429]
-    finally:
-        release(app)
+def test_the_limiter_skips_kept_pages_only_while_no_limit_can_apply_to_them(app):
+    # Checked as the rule, not by setting a default limit: the limiter is shared by every app of the process.
+    with app.test_request_context("/courses"):
+        assert pagecache.unlimited_kept_page()
+    for setting in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION"):
+        app.config[setting] = "3 per minute"
+        with app.test_request_context("/courses"):
+            assert not pagecache.unlimited_kept_page()
+        del app.config[setting]
+    for path, method in (("/courses", "POST"), ("/login", "GET")):
+        with app.test_request_context(path, method=method):
+            assert not pagecache.unlimited_kept_page()
