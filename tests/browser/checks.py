@@ -15,6 +15,12 @@ OFF_SCREEN = """() => {
 }"""
 
 
+def overflow(page) -> int:
+    """How many pixels wider than the window the page is, measured once it has loaded (and is styled)."""
+    page.wait_for_load_state("load")  # a click may have just started the next page
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
 def assert_fits(page, what):
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{what} is {overflow}px wider than the screen"

@@ -18,6 +18,7 @@ from lms.enrollment.models import EnrollmentPeriod
 from lms.enrollment.services import enroll
 from lms.extensions import db
 from lms.sqltypes import utcnow
+from tests.browser.checks import overflow as page_overflow
 from tests.browser.conftest import DESKTOP, PHONE
 
 TITLE = "BCL-101 · Relationships first"
@@ -190,8 +191,7 @@ REPORT = ("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minute
 
 def _assert_fits_and_passes_axe(page, what):
     assert page.evaluate(INLINE) == 0, f"{what} has inline scripts or styles"
-    page.wait_for_load_state("load")  # a click may have just started the next page: measure it styled
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    overflow = page_overflow(page)
     assert overflow <= 0, f"{what} is {overflow}px wider than the screen"
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"]})
     assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"

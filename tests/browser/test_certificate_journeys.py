@@ -18,6 +18,7 @@ from lms.credentials.models import Certificate, CertificateStatus, NameStyle
 from lms.enrollment.progress import complete_module
 from lms.enrollment.services import enroll
 from lms.extensions import db
+from tests.browser.checks import overflow as page_overflow
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.conftest import PASSWORD, totp_code
 
@@ -306,8 +307,7 @@ INLINE = "document.querySelectorAll('[style], style, script:not([src])').length"
 def _assert_fits_and_passes_axe(page, what, language):
     expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
     assert page.evaluate(INLINE) == 0, f"{what} has inline scripts or styles"
-    page.wait_for_load_state("load")  # a click may have just started the next page: measure it styled
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    overflow = page_overflow(page)
     assert overflow <= 0, f"{what} is {overflow}px wider than the screen"
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"]})
     assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"

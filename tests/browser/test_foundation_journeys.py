@@ -6,6 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser.checks import overflow as page_overflow
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.conftest import PASSWORD
 
@@ -102,8 +103,7 @@ def test_main_pages_fit_the_screen_and_pass_axe(live_server, new_page, make_user
             path = path.format(**ids)
             page.goto(live_server + path)
             expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
-            page.wait_for_load_state("load")  # a click may have just started the next page: measure it styled
-            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            overflow = page_overflow(page)
             assert overflow <= 0, f"{path} is {overflow}px wider than the screen"
             results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"]})
             assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"

@@ -2,6 +2,7 @@
 
 from playwright.sync_api import expect
 
+from tests.browser.checks import overflow as page_overflow
 from tests.browser.conftest import PHONE
 
 
@@ -43,8 +44,7 @@ def test_a_trainee_enrolls_completes_a_course_and_evaluates_it(live_server, new_
     page.get_by_role("link", name="My reflection journal").click()
     expect(page.get_by_text("I noticed my own hurry in the mornings.")).to_be_visible()
     expect(page.get_by_text("Shared with your mentor")).to_be_visible()
-    page.wait_for_load_state("load")  # a click may have just started the next page: measure it styled
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    overflow = page_overflow(page)
     assert overflow <= 0
 
 

@@ -15,6 +15,7 @@ from lms.enrollment.services import enroll
 from lms.extensions import db
 from lms.mentoring import logs, services
 from lms.mentoring.models import SessionFormat, Topic
+from tests.browser.checks import overflow as page_overflow
 from tests.browser.conftest import DESKTOP, PHONE
 
 SUMMARY = "We talked about slowing down the mornings before drop-off."
@@ -196,8 +197,7 @@ def test_mentoring_pages_fit_the_screen_and_pass_axe(app, live_server, new_page,
             assert response.status == 200, path
             expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
             assert page.evaluate(INLINE) == 0, f"{path} has inline scripts or styles"
-            page.wait_for_load_state("load")  # a click may have just started the next page: measure it styled
-            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            overflow = page_overflow(page)
             assert overflow <= 0, f"{path} is {overflow}px wider than the screen"
             results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"]})
             assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"

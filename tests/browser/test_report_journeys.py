@@ -11,6 +11,7 @@ from lms.demographics.models import RaceCategory
 from lms.demographics.services import save_answers
 from lms.enrollment.services import enroll
 from lms.extensions import db
+from tests.browser.checks import overflow as page_overflow
 from tests.browser.conftest import DESKTOP, PHONE
 
 
@@ -35,8 +36,7 @@ def cohort_with_answers(app, make_user, make_course):
 
 
 def check_page(page, what):
-    page.wait_for_load_state("load")  # a click may have just started the next page: measure it styled
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    overflow = page_overflow(page)
     assert overflow <= 0, f"{what} is {overflow}px wider than the screen"
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"]})
     assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
