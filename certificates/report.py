@@ -4,6 +4,7 @@ The caller translates, formats and, where counts are small, hides every figure; 
 lays the page out.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -40,6 +41,10 @@ BAR_THICKNESS = 10
 BAR_TEXT_SIZE = 8
 BAR_GAP = 4
 ELLIPSIS = "…"
+#: The least a table's text is shrunk to, when its columns cannot all hold their longest word otherwise.
+MIN_TABLE_SCALE = 0.7
+#: A word: a run of letters between spaces, or a single Chinese or Japanese character (lines break between them).
+_WORDS = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]|[^\s\u2e80-\u9fff\uf900-\ufaff]+")
 #: A table with more rows than this may start below its title on the same page and run on; shorter
 #: sections are kept whole. A long one still needs room for its title, chart and a few rows.
 KEEP_TOGETHER_ROWS = 30
@@ -188,16 +193,16 @@ def _table(table: ReportTable, width: float, rtl: bool) -> Table:
     columns = len(table.header)
     if not columns or any(len(row) != columns for row in table.rows):
         raise ValueError(f"every row of {table.title!r} must have one cell per header column ({columns})")
-    others = columns - 1
-    widths = ([width * LABEL_SHARE] + [width * (1 - LABEL_SHARE) / others] * others) if others else [width]
+    last = len(table.rows)
+    styled = [(table.header, HEADER_SIZE, True)]
+    styled += [(row, BODY_SIZE, table.total_row and n == last) for n, row in enumerate(table.rows, start=1)]
+    widths, scale = _column_widths(styled, width)
 
     def cells(texts: tuple[str, ...], size: float, bold: bool, header_rtl: bool | None = None) -> list:
-        return mirror([TextBlock(text, size, bold=bold, rtl=header_rtl, align=start(rtl) if n == 0 else end(rtl))
-                       for n, text in enumerate(texts)], rtl)
+        return mirror([TextBlock(text, size * scale, bold=bold, rtl=header_rtl,
+                                 align=start(rtl) if n == 0 else end(rtl)) for n, text in enumerate(texts)], rtl)
 
-    last = len(table.rows)
-    rows = [cells(table.header, HEADER_SIZE, True, rtl)]
-    rows += [cells(row, BODY_SIZE, table.total_row and n == last) for n, row in enumerate(table.rows, start=1)]
+    rows = [cells(*styled[0], rtl)] + [cells(*row) for row in styled[1:]]
     striped = len(rows) - 1 if table.total_row else len(rows)
     style = base_style(CELL_PADDING) + [
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
@@ -208,6 +213,31 @@ def _table(table: ReportTable, width: float, rtl: bool) -> Table:
     if table.total_row and table.rows:
         style.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, INK))
     return Table(rows, colWidths=mirror(widths, rtl), repeatRows=1, style=style)
+
+
+def _column_widths(styled: list[tuple[tuple[str, ...], float, bool]], width: float) -> tuple[list[float], float]:
+    """Return column widths that hold each column's longest word, so lines break between words only, and
+    the text scale that makes them fit (1 unless too many columns). The row labels take LABEL_SHARE when
+    they can; the other columns share the rest evenly."""
+    columns = len(styled[0][0])
+    need = [max((_longest_word(row[n], size, bold) for row, size, bold in styled), default=0) + 2 * CELL_PADDING
+            for n in range(columns)]
+    scale = max(min(1, width / sum(need)), MIN_TABLE_SCALE)
+    need = [n * scale for n in need]
+    others = columns - 1
+    wanted = [width * LABEL_SHARE] + [width * (1 - LABEL_SHARE) / others] * others if others else [width]
+    widths = [max(w, n) for w, n in zip(wanted, need)]
+    # Take what the widened columns added from those with room to spare, in proportion to that room.
+    excess, room = sum(widths) - width, [w - n for w, n in zip(widths, need)]
+    if excess > 0 and sum(room) > 0:
+        share = min(excess / sum(room), 1)
+        widths = [w - r * share for w, r in zip(widths, room)]
+    return widths, scale
+
+
+def _longest_word(text: str, size: float, bold: bool) -> float:
+    """Return the width of the widest word of ``text``, with the space after it that a line keeps."""
+    return max((text_width(word + " ", size, bold=bold) for word in _WORDS.findall(clean(text))), default=0)
 
 
 def _quotes(data: ReportData, width: float) -> list:

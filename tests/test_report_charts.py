@@ -1,11 +1,11 @@
-"""Report bar charts: well-formed SVG, bars to scale, hidden counts drawn as text only, every label escaped."""
+"""Report bar charts: well-formed SVG, text that keeps its size, bars to scale, hidden counts as text, escaped."""
 
 import xml.etree.ElementTree as ET
 
 import pytest
 from markupsafe import Markup
 
-from lms.reports.charts import LABEL_WIDTH, WIDTH, Bar, bar_chart
+from lms.reports.charts import BAR_SHARE, ROW_HEIGHT, Bar, bar_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -25,34 +25,51 @@ def part(row: ET.Element, css_class: str) -> ET.Element | None:
     return next((element for element in row if element.get("class") == css_class), None)
 
 
+def percent(element: ET.Element, name: str) -> float:
+    """A position or width given as a share of the chart's width."""
+    value = element.get(name)
+    assert value.endswith("%"), f"{name}={value!r} would not follow the chart's width"
+    return float(value[:-1])
+
+
 def test_chart_is_an_image_named_by_its_caption_and_described_by_its_table():
     svg = draw([Bar("Cohort 1", 78, "78")])
     assert svg.tag == f"{SVG}svg"
     assert svg.get("role") == "img" and svg.get("class") == "bar-chart"
     assert svg.get("aria-labelledby") == "chart-title" and svg.get("aria-describedby") == "chart-table"
-    assert svg.get("width") == "100%" and svg.get("preserveAspectRatio") == "xMinYMin meet"
+    assert svg.get("width") == "100%"
+
+
+def test_chart_text_keeps_a_readable_size_however_narrow_the_chart_is():
+    # A viewBox would scale the drawing, text included, to the chart's width: 13 units read 7 px on a phone.
+    svg = draw([Bar("Early care educator", 90, "44.8%"), Bar("Home visitor", None, "<5")])
+    assert svg.get("viewBox") is None
+    texts = svg.findall(f".//{SVG}text")
+    assert len(texts) == 4 and all(float(text.get("font-size")) >= 12 for text in texts)
+    assert all(text.get("x").endswith("%") for text in texts)
 
 
 def test_height_grows_with_the_number_of_bars():
     one, ten = (draw([Bar(f"Site {n}", n + 1, str(n + 1)) for n in range(count)]) for count in (1, 10))
-    heights = [float(svg.get("viewBox").split()[3]) for svg in (one, ten)]
-    assert one.get("viewBox").startswith(f"0 0 {WIDTH} ")
-    assert heights[1] - heights[0] == pytest.approx(9 * 28)
+    heights = [float(svg.get("height")) for svg in (one, ten)]
+    assert heights[1] - heights[0] == pytest.approx(9 * ROW_HEIGHT)
 
 
 def test_bar_widths_are_proportional_to_their_values():
     svg = draw([Bar("A", 80, "80"), Bar("B", 40, "40"), Bar("C", 20, "20"), Bar("D", 0, "0")])
-    widths = [float(part(row, "bar-chart__bar").get("width")) for row in rows(svg)[:3]]
-    assert widths[1] == pytest.approx(widths[0] / 2) and widths[2] == pytest.approx(widths[0] / 4)
+    widths = [percent(part(row, "bar-chart__bar"), "width") for row in rows(svg)[:3]]
+    assert widths == pytest.approx([BAR_SHARE, BAR_SHARE / 2, BAR_SHARE / 4])
     assert part(rows(svg)[3], "bar-chart__bar") is None
-    assert all(float(part(row, "bar-chart__bar").get("x")) == LABEL_WIDTH for row in rows(svg)[:3])
+    assert all(percent(part(row, "bar-chart__bar"), "x") == 0 for row in rows(svg)[:3])
 
 
 def test_each_value_is_written_just_after_its_bar():
     for row in rows(draw([Bar("A", 80, "80"), Bar("B", 20, "20")])):
         bar = part(row, "bar-chart__bar")
         value = part(row, "bar-chart__value")
-        assert float(bar.get("x")) + float(bar.get("width")) < float(value.get("x")) < WIDTH
+        assert percent(value, "x") == pytest.approx(percent(bar, "x") + percent(bar, "width"))
+        assert float(value.get("dx")) > 0 and percent(value, "x") < 100
+        assert float(bar.get("y")) > float(part(row, "bar-chart__label").get("y")), "the label sits above its bar"
 
 
 def test_a_hidden_count_draws_no_bar_but_shows_its_text():
@@ -98,7 +115,7 @@ def test_long_labels_are_cut_short_in_the_drawing_but_whole_in_the_tooltip():
 def test_left_to_right_labels_start_at_the_left_edge():
     row = rows(draw([Bar("Cohort 1", 78, "78")]))[0]
     label = part(row, "bar-chart__label")
-    assert label.get("x") == "0" and label.get("text-anchor") == "start" and label.get("direction") is None
+    assert label.get("x") == "0%" and label.get("text-anchor") == "start" and label.get("direction") is None
 
 
 def test_right_to_left_chart_is_mirrored():
@@ -107,9 +124,9 @@ def test_right_to_left_chart_is_mirrored():
         label, bar, value = (part(row, name) for name in ("bar-chart__label", "bar-chart__bar", "bar-chart__value"))
         # With direction="rtl", text-anchor="start" sets the text's right edge at x.
         assert all(text.get("direction") == "rtl" and text.get("text-anchor") == "start" for text in (label, value))
-        assert float(label.get("x")) == WIDTH
-        assert float(bar.get("x")) + float(bar.get("width")) == pytest.approx(WIDTH - LABEL_WIDTH)  # grows leftwards
-        assert 0 < float(value.get("x")) < float(bar.get("x"))
+        assert percent(label, "x") == 100
+        assert percent(bar, "x") + percent(bar, "width") == pytest.approx(100)  # grows leftwards
+        assert percent(value, "x") == pytest.approx(percent(bar, "x")) and float(value.get("dx")) < 0
 
 
 def test_colours_are_the_sites_and_classes_let_a_host_restyle_them():

@@ -153,3 +153,18 @@ def test_other_page_sizes_are_refused(make_report):
 def test_an_empty_report_still_renders(make_report):
     text = pdf_text(make_report(tables=(), quotes=(), intro=()))
     assert "Program report" in text and "Voices from the field" not in text
+
+
+SUMMARY_HEADER = ("Cohort", "Participants", "Enrollments", "Completed", "Completion rate", "Attendance rate",
+                  "Reflective-practice hours", "Certificates issued")
+
+
+@pytest.mark.parametrize("page_size", ["letter", "A4"])
+def test_column_headers_wrap_between_words_only(make_report, page_size):
+    table = cohort_table(header=SUMMARY_HEADER, bars=(),
+                         rows=(("Cohort 2023", "80", "80", "80", "100%", "—", "0", "0"),
+                               ("All cohorts", "201", "201", "167", "83.1%", "78.6%", "27", "13")))
+    words = pdf_text(make_report(tables=(table,), page_size=page_size)).split()
+    for word in " ".join(SUMMARY_HEADER).split():
+        assert word in words, f"{word!r} is broken across lines"
+    assert "201" in words and "83.1%" in words

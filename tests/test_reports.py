@@ -19,6 +19,7 @@ from lms.attendance.models import AttendanceRecord, LearningSession, SessionKind
 from lms.audit.models import Action, AuditEvent
 from lms.core.clock import program_today
 from lms.courses.models import Cohort, Course
+from lms.credentials.models import Certificate, CertificateStatus
 from lms.demographics import services as demographics
 from lms.demographics.models import RaceCategory
 from lms.enrollment.models import CourseEvaluation, Enrollment, EnrollmentPeriod
@@ -104,6 +105,17 @@ class Program:
                 mentor_id=mentor.id, status=SessionStatus.LOGGED, held_on=program_today(), duration_minutes=minutes,
                 format=SessionFormat.VIDEO, language="en",
                 attendees=db.session.scalars(select(User).where(User.id.in_(people))).all()))
+            db.session.commit()
+
+    def certify(self, made, people) -> None:
+        """A valid certificate for each of `people`, stored as issued (the report reads only who, where and when)."""
+        with self.app.app_context():
+            for person in people:
+                db.session.add(Certificate(
+                    serial=f"R-{person}", code=f"report-test-{person}", trainee_id=person,
+                    program_id=made.program_id, cohort_id=made.cohort_id, status=CertificateStatus.VALID,
+                    printed_name=f"Person {person}", language="en", pd_hours=6, completed_on=program_today(),
+                    issuer="King County", pdf=b"%PDF", sha256=f"{person:064d}", credential="{}"))
             db.session.commit()
 
     def evaluate(self, person: int, comments: str, *, consent: bool) -> None:
@@ -282,6 +294,61 @@ def test_the_threshold_cannot_be_set_below_three(tmp_path):
 
     with pytest.raises(ValueError, match="at least 3"):
         make_host_app(tmp_path, create_tables=False, LMS_REPORT_MIN_CELL=2)
+
+
+# --- Totals are published; cells inside the table are hidden instead ---------------------------------
+
+
+TOTALS_HIDDEN = "Some totals are hidden too"
+
+
+def test_every_total_is_published_when_hiding_cells_inside_the_table_protects_the_small_ones(
+        admin_client, program):
+    seven, twelve_ = program.cohort(7, name="Seven", capacity=7), program.cohort(12, name="Twelve")
+    program.answer(seven.people[:6], races=["African American"])
+    program.answer(seven.people[6:], races=["Caucasian"])
+    program.answer(twelve_.people[:5], races=["Asian"])
+    program.answer(twelve_.people[5:6], races=["African American"])
+    program.answer(twelve_.people[6:], races=["Caucasian"])
+
+    race = page_table(admin_client.get(REPORT), "race-table")
+    assert [race[answer][2] for answer in ("Asian", "African American", "Caucasian", "All participants")] == [
+        "5", "7", "7", "19"]
+    assert race["African American"][:2] == ["*", "<5"] and race["Caucasian"][:2] == ["<5", "*"]
+    assert TOTALS_HIDDEN not in admin_client.get(REPORT).get_data(as_text=True)
+
+
+def test_total_certificates_issued_is_published(app, admin_client, program):
+    cohorts = [program.cohort(40, name="A", capacity=40), program.cohort(40, name="B", capacity=40),
+               program.cohort(21, name="C", capacity=21)]
+    for made, certified in zip(cohorts, (5, 7, 1)):
+        program.certify(made, made.people[:certified])
+
+    rows = page_table(admin_client.get(REPORT), "summary-table")
+    assert rows["All cohorts"][0] == "101" and rows["All cohorts"][-1] == "13"
+    assert [rows[name][0] for name in "ABC"] == ["40", "40", "21"], "every cohort's size is published"
+    assert rows["C"][-1] == "<5"
+    assert "13" in [row[-1] for row in csv_rows(admin_client.get(f"{REPORT}/summary.csv"))]
+
+
+@needs_pdftotext
+def test_a_total_that_would_give_a_small_count_away_is_hidden_and_the_page_csv_and_pdf_say_why(
+        admin_client, program, tmp_path):
+    # Six Asian in a cohort of 6 and two in a cohort of 20: with 6 shown, an Asian total of 8 gives the 2 away,
+    # and no cell of the first cohort can be hidden instead (its other cells are 0).
+    six, twenty = program.cohort(6, name="Six"), program.cohort(20, name="Twenty")
+    program.answer(six.people, races=["Asian"])
+    program.answer(twenty.people[:2], races=["Asian"])
+    program.answer(twenty.people[2:], races=["Caucasian"])
+
+    response = admin_client.get(REPORT)
+    race = page_table(response, "race-table")
+    assert race["Asian"][:3] == ["6", "<5", "*"]
+    assert race["All participants"][:3] == ["6", "20", "26"]
+    assert TOTALS_HIDDEN in " ".join(section_words(response, "race"))
+    assert TOTALS_HIDDEN not in " ".join(section_words(response, "language"))
+    assert [row for row in csv_rows(admin_client.get(f"{REPORT}/race.csv")) if TOTALS_HIDDEN in " ".join(row)]
+    assert TOTALS_HIDDEN in " ".join(pdf_text(tmp_path, admin_client.get(f"{REPORT}/report.pdf")).split())
 
 
 # --- Who is counted ----------------------------------------------------------------------------------

@@ -45,7 +45,8 @@ def report_pdf(report: Report, subtitle: str) -> bytes:
     language = i18n.current_language_code()
     tables = [ReportTable(
         title=_("Participation and completion by cohort"), header=tuple(report.summary_header),
-        rows=tuple(tuple(cell.text for cell in row) for row in report.summary), total_row=True,
+        rows=tuple(tuple(cell.text for cell in row) for row in report.summary), note=report.summary_note,
+        total_row=True,
         bars=tuple(ReportBar(label, value, text) for label, value, text in report.completion_bars))]
     tables += [ReportTable(
         title=b.title, header=tuple(b.header), rows=tuple(tuple(cell.text for cell in row) for row in b.rows),

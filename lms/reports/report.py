@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from lms.demographics.categories import LanguageGroup, category_label
 from lms.demographics.models import FormalTraining, ProviderRole
 from lms.reports import data
-from lms.reports.suppression import COMPLEMENT, WITHHELD, Cell, suppress
+from lms.reports.suppression import COMPLEMENT, WITHHELD, Cell, Table, suppress
 
 
 @dataclass(frozen=True)
@@ -45,15 +45,18 @@ class Report:
     cohort_names: list[str]
     summary_header: list[str]
     summary: list[list[Shown]]  # one row per cohort, then all cohorts
+    #: Why totals are hidden, when they had to be; else "".
+    summary_note: str
     completion_bars: list[tuple[str, float | None, str]]
     breakdowns: list[Breakdown]
     quotes: list[str]
 
     @property
-    def tables(self) -> dict[str, tuple[str, list[str], list[list[Shown]]]]:
-        """Every table by key: title, header, rows (what the CSV exports)."""
-        found = {"summary": (_("Participation and completion by cohort"), self.summary_header, self.summary)}
-        found.update({b.key: (b.title, b.header, b.rows) for b in self.breakdowns})
+    def tables(self) -> dict[str, tuple[str, list[str], list[list[Shown]], str]]:
+        """Every table by key: title, header, rows and note (what the CSV exports)."""
+        found = {"summary": (_("Participation and completion by cohort"), self.summary_header, self.summary,
+                             self.summary_note)}
+        found.update({b.key: (b.title, b.header, b.rows, b.note) for b in self.breakdowns})
         return found
 
 
@@ -64,13 +67,14 @@ def build(filters: data.Filters, *, exact: bool = False) -> Report:
     header = [_("Cohort"), _("Participants"), _("Enrollments"), _("Completed"), _("Completion rate"),
               _("Attendance rate"), _("Reflective-practice hours"), _("Certificates issued")]
     if not facts.cohorts:
-        return Report(k, exact, [], header, [], [], [], facts.quotes)
+        return Report(k, exact, [], header, [], "", [], [], facts.quotes)
     per_cohort = data.counts_by_cohort(facts, dict.fromkeys(facts.cohort_of, "all"), ["all"])[0]
-    totals = suppress([per_cohort], k).totals_row
+    people = suppress([per_cohort], k)
     show = _Shower(k, exact)
-    summary, bars = _summary(facts, totals, show)
-    return Report(k, exact, [c.name for c in facts.cohorts], header, summary, bars,
-                  [_breakdown(facts, *question, totals, show) for question in _questions(facts)], facts.quotes)
+    summary, bars, note = _summary(facts, people, show)
+    return Report(k, exact, [c.name for c in facts.cohorts], header, summary, note, bars,
+                  [_breakdown(facts, *question, people.totals_row, show) for question in _questions(facts)],
+                  facts.quotes)
 
 
 def _questions(facts: data.Facts):
@@ -106,15 +110,13 @@ def _breakdown(facts, key, title, rows, note, totals, show) -> Breakdown:
                  *(show.count(cell) for cell in table.totals_row), Shown(format_percent(1) if table.cell(
                      table.rows, columns).value else "")])
     header = [_("Answer"), *[c.name for c in facts.cohorts], _("All cohorts"), _("Share of all")]
-    if table.withheld and not show.exact:
-        note = " ".join(filter(None, [note, _("This table is withheld: too few people to show it without "
-                                              "revealing small counts.")]))
-    return Breakdown(key, title, note, header, body, bars)
+    return Breakdown(key, title, " ".join(filter(None, [note, show.why(table.withheld, table.hides_totals)])),
+                     header, body, bars)
 
 
-def _summary(facts: data.Facts, totals: tuple[Cell, ...], show: "_Shower"):
-    """One row per cohort and one for all: counts, rates and hours; and the completion-rate bars."""
-    cohorts, k = facts.cohorts, show.k
+def _summary(facts: data.Facts, people_table: Table, show: "_Shower"):
+    """One row per cohort and one for all: counts, rates and hours; the completion-rate bars; the note."""
+    cohorts, k, totals = facts.cohorts, show.k, people_table.totals_row
     enrolled = [facts.enrollments.get(c.id, (0, 0)) for c in cohorts]
     completion = suppress([[done for _, done in enrolled], [n - done for n, done in enrolled]], k)
     certified_in = Counter(cohort for user, cohort in facts.cohort_of.items() if user in facts.certified)
@@ -149,7 +151,10 @@ def _summary(facts: data.Facts, totals: tuple[Cell, ...], show: "_Shower"):
         ])
         done, enrollments = completion.cell(0, column).value, completion.cell(2, column).value
         bars.append((name, None if rate.hidden or not enrollments else 100 * done / enrollments, rate.text or "—"))
-    return rows, bars
+    columns = len(cohorts)
+    shown_totals = [*totals, *completion.cells[2], completion.cell(0, columns), certificates.cell(0, columns)]
+    return rows, bars, show.why(completion.withheld or certificates.withheld,
+                                any(cell.hidden == COMPLEMENT for cell in shown_totals))
 
 
 def _complemented(people: list[int], k: int) -> set[int]:
@@ -167,6 +172,17 @@ class _Shower:
 
     def __init__(self, k: int, exact: bool):
         self.k, self.exact = k, exact
+
+    def why(self, withheld: bool, hides_totals: bool) -> str:
+        """Say in words why a table is withheld, or why totals it shows are hidden."""
+        if self.exact:
+            return ""
+        if withheld:
+            return _("This table is withheld: too few people to show it without revealing small counts.")
+        if hides_totals:
+            return _("Some totals are hidden too (“*”): there are so few people in some groups that, with "
+                     "every total published, a count from 1 to %(last)s could be worked out.", last=self.k - 1)
+        return ""
 
     def count(self, cell: Cell) -> Shown:
         if self.exact or cell.shown:

@@ -2,20 +2,28 @@
 
 A table has R rows by C columns of counts, plus its totals: a total for each row (the last column),
 for each column (the last row), and the grand total. Each column is a group of people (a cohort,
-or everyone). Three rules hide cells:
+or everyone). The totals are what a funder reads first, so they are published; cells are hidden
+the way statistical agencies do it:
 
-- a count from 1 to k-1 is hidden and shown as "<k" (``SMALL``);
-- a group smaller than k gets no breakdown: every cell of its column is shown as "<k" (``GROUP``),
-  and when everyone together is fewer than k, so is every total;
-- more cells, each at least k, are hidden (``COMPLEMENT``, shown as "*") until no hidden count from
-  1 to k-1 can be worked out from the published cells and the totals.
+- primary suppression: a count from 1 to k-1, a total included, is hidden and shown as "<k"
+  (``SMALL``); a group smaller than k gets no breakdown: every cell of its column is shown as "<k"
+  (``GROUP``), and when everyone together is fewer than k, so is every total;
+- secondary suppression: more interior cells, each at least k, are hidden (``COMPLEMENT``, shown as
+  "*") until no hidden count from 1 to k-1 can be worked out from the published cells and totals.
+  Every row and column with a hidden cell then has at least two; each new cell is the smallest
+  that helps, and at the end any that is not needed is published again.
 
-A table where that cannot be done (a few people spread thin) is withheld whole (``WITHHELD``).
-The last rule is checked, not hoped for: :func:`_exposed` asks, for each such hidden count, whether
-any other value fits everything a reader can see. A reader knows a "<k" cell is 1..k-1 (0..k-1 in a
-small group), a "*" cell is at least k, and every row and column adds up. Those are bounds on the
-flows of a network (row -> column edges are cells, totals are the edges in and out), so "does
-another value fit?" is a feasible-flow question, answered exactly with a max-flow.
+Only when no choice of interior cells can protect the table (a group of 80 beside one of 3: 80
+and the grand total give the 3 away) are totals hidden as well, the grand total last;
+:attr:`Table.hides_totals` says so, for the report to explain. A table that cannot be protected
+even then (a few people spread thin) is withheld whole (``WITHHELD``).
+
+The protection is checked, not hoped for: :func:`_determined` asks, for each hidden small count,
+whether any other value fits everything a reader can see. A reader knows a "<k" cell is 1..k-1
+(0..k-1 in a small group), a "*" cell is at least k, and every row and column adds up. Those are
+bounds on the flows of a network (row -> column edges are cells, totals are the edges in and out),
+and the true table is one flow that fits, so "does another value fit?" is answered exactly by
+looking for a cycle through the cell's edge in that flow's residual network.
 """
 
 from collections import deque
@@ -34,7 +42,7 @@ MIN_K = 3
 @dataclass(frozen=True)
 class Cell:
     value: int
-    #: None when published; else SMALL, GROUP or COMPLEMENT.
+    #: None when published; else SMALL, GROUP, COMPLEMENT or WITHHELD.
     hidden: str | None = None
 
     @property
@@ -60,6 +68,15 @@ class Table:
     @property
     def withheld(self) -> bool:
         return self.cells[0][0].hidden == WITHHELD
+
+    @property
+    def hides_totals(self) -> bool:
+        """Whether a total of k or more is hidden, because no choice of interior cells protects the table.
+
+        In a table of one column a row's total only repeats its cell, so hiding both hides no total.
+        """
+        row_totals = [row[-1] for row in self.cells] if self.columns > 1 else [self.cells[-1][-1]]
+        return any(cell.hidden == COMPLEMENT for cell in (*self.cells[-1], *row_totals))
 
     @property
     def totals_row(self) -> tuple[Cell, ...]:
@@ -101,8 +118,11 @@ def suppress(counts: Sequence[Sequence[int]], k: int, *, totals_row: Sequence[Ce
                 hidden[r, c] = GROUP
     if 0 < grid[rows][columns] < k:  # everyone together is a small group: no cell says more than "<k"
         hidden.update({(rows, c): GROUP for c in range(columns + 1) if (rows, c) not in fixed})
-    if not _protect(grid, hidden, fixed, k):
-        hidden.update({(r, c): WITHHELD for r in range(rows + 1) for c in range(columns + 1) if (r, c) not in fixed})
+    interior = {(r, c) for r in range(rows) for c in range(columns)}
+    if _protect(grid, hidden, fixed, k, interior) or _protect(grid, hidden, fixed, k, _cells(rows, columns)):
+        _publish_spare(grid, hidden, fixed, k)
+    else:
+        hidden.update({cell: WITHHELD for cell in _cells(rows, columns) if cell not in fixed})
     return Table(k, tuple(tuple(Cell(grid[r][c], hidden.get((r, c))) for c in range(columns + 1))
                           for r in range(rows + 1)))
 
@@ -117,20 +137,52 @@ def _with_totals(counts: Sequence[Sequence[int]]) -> list[list[int]]:
     return grid
 
 
+def _cells(rows: int, columns: int) -> set[tuple[int, int]]:
+    return {(r, c) for r in range(rows + 1) for c in range(columns + 1)}
+
+
 def _lines(rows: int, columns: int, r: int, c: int) -> list[list[tuple[int, int]]]:
     """The two sums cell (r, c) belongs to: its row with the row total, its column with the column total."""
     return [[(r, j) for j in range(columns + 1)], [(i, c) for i in range(rows + 1)]]
 
 
-def _protect(grid, hidden: dict, fixed: set, k: int) -> bool:
-    """Hide complementary cells until no hidden count from 1 to k-1 can be worked out; False if none helps."""
+def _twins(rows: int, columns: int, cell: tuple[int, int]) -> set[tuple[int, int]]:
+    """The cells that always hold the same count as ``cell``, itself included, so are hidden with it.
+
+    With a single column a row's total is its one cell; with a single row a column's total is.
+    """
+    if rows == 1 and columns == 1:
+        return _cells(1, 1)
+    r, c = cell
+    return {cell} | ({(r, 0), (r, 1)} if columns == 1 else set()) | ({(0, c), (1, c)} if rows == 1 else set())
+
+
+def _rank(rows: int, columns: int, cell: tuple[int, int]) -> int:
+    """0 for an interior cell, 1 for a row or column total, 2 for the grand total: the order to hide them in."""
+    return (cell[0] == rows) + (cell[1] == columns)
+
+
+def _protect(grid, hidden: dict, fixed: set, k: int, allowed: set) -> bool:
+    """Hide cells of ``allowed`` until no hidden count from 1 to k-1 can be worked out; False if none helps."""
     rows, columns = len(grid) - 1, len(grid[0]) - 1
 
+    def hideable(cell) -> bool:
+        twins = _twins(rows, columns, cell)
+        return (cell in allowed and cell not in hidden and grid[cell[0]][cell[1]] >= k
+                and all(twin in hidden or twin not in fixed for twin in twins))
+
+    def lone(line) -> bool:
+        return sum(cell in hidden for cell in line) == 1
+
     def candidates(lines) -> list[tuple[int, int]]:
-        found = {cell for line in lines for cell in line
-                 if cell not in hidden and cell not in fixed and grid[cell[0]][cell[1]] >= k}
-        # The smallest count first; a cell before a total, so totals stay published when they can.
-        return sorted(found, key=lambda rc: (grid[rc[0]][rc[1]], rc[0] == rows or rc[1] == columns, rc))
+        found = {cell for line in lines for cell in line if hideable(cell)}
+        # Interior cells first; then one that also gives a second hidden cell to its other sum; then the smallest.
+        return sorted(found, key=lambda rc: (_rank(rows, columns, rc),
+                                             not any(lone(line) for line in _lines(rows, columns, *rc)),
+                                             grid[rc[0]][rc[1]], rc))
+
+    def hide(cell) -> None:
+        hidden.update({twin: COMPLEMENT for twin in _twins(rows, columns, cell) if twin not in hidden})
 
     # A sum with a single hidden cell gives it away: hide a second one in that sum first (cheap).
     changed = True
@@ -139,25 +191,59 @@ def _protect(grid, hidden: dict, fixed: set, k: int) -> bool:
         for r in range(rows + 1):
             for c in range(columns + 1):
                 for line in _lines(rows, columns, r, c):
-                    if sum(cell in hidden for cell in line) == 1 and (found := candidates([line])):
-                        hidden[found[0]] = COMPLEMENT
+                    if lone(line) and (found := candidates([line])):
+                        hide(found[0])
                         changed = True
     # Then the exact check. Hiding a cell only widens what fits, so a cell found safe stays safe.
-    pending = {cell for cell, kind in hidden.items() if kind != COMPLEMENT and grid[cell[0]][cell[1]] > 0}
+    pending = _primary(grid, hidden)
     while pending:
         exposed = [cell for cell in sorted(pending) if _determined(grid, hidden, k, cell)]
         pending = set(exposed)
         if exposed:
-            found = candidates(_connected_lines(rows, columns, hidden, exposed[0])) or candidates(
-                [[(r, c) for r in range(rows + 1) for c in range(columns + 1)]])
+            found = candidates(_component(rows, columns, hidden, exposed[0])[1]) or candidates(
+                [sorted(_cells(rows, columns))])
             if not found:
                 return False
-            hidden[found[0]] = COMPLEMENT
+            hide(found[0])
     return True
 
 
-def _connected_lines(rows: int, columns: int, hidden: dict, start: tuple[int, int]) -> list:
-    """The sums reachable from ``start`` through hidden cells: where a new hidden cell can help."""
+def _primary(grid, hidden: dict) -> set[tuple[int, int]]:
+    """The hidden counts that must not be worked out: every one from 1 to k-1."""
+    return {cell for cell, kind in hidden.items() if kind in (SMALL, GROUP) and grid[cell[0]][cell[1]] > 0}
+
+
+def _publish_spare(grid, hidden: dict, fixed: set, k: int) -> None:
+    """Publish again each complementary cell the protection holds without: totals first, then the largest.
+
+    Until none is left: publishing one cell can leave another alone in its sum, worked out, so spare.
+    """
+    rows, columns = len(grid) - 1, len(grid[0]) - 1
+    primary = _primary(grid, hidden)
+    published = True
+    while published:
+        published = False
+        spare = sorted((cell for cell, kind in hidden.items() if kind == COMPLEMENT),
+                       key=lambda rc: (-_rank(rows, columns, rc), -grid[rc[0]][rc[1]], rc))
+        for cell in spare:
+            twins = {twin for twin in _twins(rows, columns, cell) if hidden.get(twin) == COMPLEMENT}
+            if cell not in twins or twins & fixed:
+                continue  # published already with a twin, or hidden by the table that owns the totals
+            linked = _component(rows, columns, hidden, cell)[0] & primary
+            for twin in twins:
+                del hidden[twin]
+            if any(_determined(grid, hidden, k, small) for small in sorted(linked)):
+                hidden.update(dict.fromkeys(twins, COMPLEMENT))
+            else:
+                published = True
+
+
+def _component(rows: int, columns: int, hidden: dict, start: tuple[int, int]) -> tuple[set, list]:
+    """The hidden cells and the sums linked to ``start`` through hidden cells: what a change there can affect.
+
+    Sums sharing no hidden cell are separate equations, so what fits one part of a table does not
+    depend on any other part.
+    """
     seen_cells, seen_lines, queue = {start}, [], deque([start])
     while queue:
         for line in _lines(rows, columns, *queue.popleft()):
@@ -167,7 +253,7 @@ def _connected_lines(rows: int, columns: int, hidden: dict, start: tuple[int, in
                     if cell in hidden and cell not in seen_cells:
                         seen_cells.add(cell)
                         queue.append(cell)
-    return seen_lines
+    return seen_cells, seen_lines
 
 
 def bounds(kind: str | None, value: int, k: int, unbounded: int) -> tuple[int, int]:
@@ -177,97 +263,52 @@ def bounds(kind: str | None, value: int, k: int, unbounded: int) -> tuple[int, i
 
 
 def _determined(grid, hidden: dict, k: int, cell: tuple[int, int]) -> bool:
-    """Tell whether the hidden ``cell`` has a single value that fits everything a reader sees."""
-    value = grid[cell[0]][cell[1]]
-    unbounded = grid[-1][-1] + k
-    low, high = bounds(hidden[cell], value, k, unbounded)
-    return not any(_feasible(grid, hidden, k, cell, option, unbounded)
-                   for option in ((value + 1, high), (low, value - 1)) if option[0] <= option[1])
+    """Tell whether the hidden ``cell`` has a single value that fits everything a reader sees.
 
-
-def _feasible(grid, hidden: dict, k: int, cell, option: tuple[int, int], unbounded: int) -> bool:
-    """Is there a table that adds up, fits every marker, and puts ``cell`` within ``option``?
-
-    Nodes: 0 source, 1 sink, 2.. rows, then columns. Edges: source -> row (row total),
-    row -> column (cell), column -> sink (column total), sink -> source (grand total).
+    A table that fits is a circulation on a network: source -> row (row total), row -> column
+    (cell), column -> sink (column total), sink -> source (grand total), each edge bounded by what
+    the reader knows of it. The true table is one; any other differs from it by cycles of its
+    residual network. So ``cell`` can take another value exactly when a residual cycle runs through
+    its edge: a path back from its head to its tail (more) or from its tail to its head (less).
     """
     rows, columns = len(grid) - 1, len(grid[0]) - 1
-    row_node, column_node = (lambda r: 2 + r), (lambda c: 2 + rows + c)
-    flow = _Network(2 + rows + columns + 2)
-    excess = [0] * flow.size
-    for r in range(rows + 1):
-        for c in range(columns + 1):
-            low, high = option if (r, c) == cell else bounds(hidden.get((r, c)), grid[r][c], k, unbounded)
-            if r < rows and c < columns:
-                u, v = row_node(r), column_node(c)
-            elif r < rows:
-                u, v = 0, row_node(r)
-            elif c < columns:
-                u, v = column_node(c), 1
-            else:
-                u, v = 1, 0
-            flow.add(u, v, high - low)
-            excess[v] += low
-            excess[u] -= low
-    source, sink = flow.size - 2, flow.size - 1
-    need = 0
-    for node, amount in enumerate(excess[:-2]):
-        if amount > 0:
-            flow.add(source, node, amount)
-            need += amount
-        elif amount < 0:
-            flow.add(node, sink, -amount)
-    return flow.max_flow(source, sink) == need
+    unbounded = grid[-1][-1] + k
+    residual: list[list[int]] = [[] for _ in range(2 + rows + columns)]
+    for other, kind in hidden.items():  # a published cell is fixed: no residual edge
+        if other != cell:
+            u, v = _edge(rows, columns, *other)
+            value = grid[other[0]][other[1]]
+            low, high = bounds(kind, value, k, unbounded)
+            if value < high:
+                residual[u].append(v)
+            if value > low:
+                residual[v].append(u)
+    u, v = _edge(rows, columns, *cell)
+    value = grid[cell[0]][cell[1]]
+    low, high = bounds(hidden[cell], value, k, unbounded)
+    return not ((value < high and _reaches(residual, v, u)) or (value > low and _reaches(residual, u, v)))
 
 
-class _Network:
-    """A small max-flow network (Dinic's algorithm)."""
+def _edge(rows: int, columns: int, r: int, c: int) -> tuple[int, int]:
+    """The network edge of cell (r, c). Nodes: 0 source, 1 sink, 2.. rows, then columns."""
+    row_node, column_node = 2 + r, 2 + rows + c
+    if r < rows and c < columns:
+        return row_node, column_node
+    if r < rows:
+        return 0, row_node
+    if c < columns:
+        return column_node, 1
+    return 1, 0
 
-    def __init__(self, size: int):
-        self.size = size
-        self.edges: list[list] = []  # [to, capacity, index of the reverse edge]
-        self.out: list[list[int]] = [[] for _ in range(size)]
 
-    def add(self, u: int, v: int, capacity: int) -> None:
-        self.out[u].append(len(self.edges))
-        self.edges.append([v, capacity, len(self.edges) + 1])
-        self.out[v].append(len(self.edges))
-        self.edges.append([u, 0, len(self.edges) - 1])
-
-    def max_flow(self, source: int, sink: int) -> int:
-        total = 0
-        while True:
-            level = self._levels(source)
-            if level[sink] < 0:
-                return total
-            position = [0] * self.size
-            while pushed := self._push(source, sink, float("inf"), level, position):
-                total += pushed
-
-    def _levels(self, source: int) -> list[int]:
-        level = [-1] * self.size
-        level[source] = 0
-        queue = deque([source])
-        while queue:
-            u = queue.popleft()
-            for index in self.out[u]:
-                v, capacity, _ = self.edges[index]
-                if capacity > 0 and level[v] < 0:
-                    level[v] = level[u] + 1
-                    queue.append(v)
-        return level
-
-    def _push(self, u: int, sink: int, limit, level: list[int], position: list[int]) -> int:
-        if u == sink:
-            return limit
-        while position[u] < len(self.out[u]):
-            edge = self.edges[self.out[u][position[u]]]
-            v, capacity, reverse = edge
-            if capacity > 0 and level[v] == level[u] + 1:
-                pushed = self._push(v, sink, min(limit, capacity), level, position)
-                if pushed:
-                    edge[1] -= pushed
-                    self.edges[reverse][1] += pushed
-                    return pushed
-            position[u] += 1
-        return 0
+def _reaches(residual: list[list[int]], start: int, goal: int) -> bool:
+    seen, queue = {start}, deque([start])
+    while queue:
+        node = queue.popleft()
+        if node == goal:
+            return True
+        for after in residual[node]:
+            if after not in seen:
+                seen.add(after)
+                queue.append(after)
+    return False

@@ -42,17 +42,24 @@ def _filters() -> tuple[FilterForm, Filters | None]:
                          start=form.start.data, end=form.end.data, language=form.language.data or None)
 
 
-def _described(form: FilterForm) -> str:
-    """The filters in words, printed under the report's title."""
+def _described(form: FilterForm, *, isolated: bool = False) -> str:
+    """The filters in words, printed under the report's title.
+
+    ``isolated`` (the page and the PDF): each name, date and code is wrapped in a Unicode isolate, so in a
+    right-to-left report "C-001" and "Cohort 1" keep their order and none runs into its neighbour.
+    """
+    ltr, auto = (i18n.ltr_text, i18n.auto_text) if isolated else (str, str)
     label = {(name, choice.value): choice.label for name in ("cohort", "course", "language")
              for choice in form[name].choices}
-    parts = [label.get(("cohort", form.cohort.data)) or _("All cohorts")]
+    parts = [auto(label["cohort", form.cohort.data]) if form.cohort.data else _("All cohorts")]
     if form.course.data:
-        parts.append(label["course", form.course.data])
+        course = db.session.get(Course, form.course.data)  # loaded with the choices: no query
+        parts.append(f"{ltr(course.code)} · {auto(course.title)}")
     if form.start.data or form.end.data:
-        parts.append(" – ".join(format_date(day, "medium") if day else "…" for day in (form.start.data, form.end.data)))
+        parts.append(" – ".join(auto(format_date(day, "medium")) if day else "…"
+                                for day in (form.start.data, form.end.data)))
     if form.language.data:
-        parts.append(label["language", form.language.data])
+        parts.append(auto(label["language", form.language.data]))
     return " · ".join(parts)
 
 
@@ -75,7 +82,7 @@ def index():
     links = {"exact": url_for(".index", **args, exact=1), "suppressed": url_for(".index", **args),
              "pdf": url_for(".pdf", **args), "csv": lambda key: url_for(".table_csv", key=key, **args)}
     return render_template("lms/reports/index.html", form=form, report=report, chart=_chart, links=links,
-                           legend=exports.legend(report), description=_described(form))
+                           legend=exports.legend(report), description=_described(form, isolated=True))
 
 
 @bp.get("/<key>.csv")
@@ -87,8 +94,8 @@ def table_csv(key):
     report = build(filters)
     if key not in report.tables:
         abort(404)
-    title, header, rows = report.tables[key]
-    notes = [_described(form), *[b.note for b in report.breakdowns if b.key == key], *exports.legend(report)]
+    title, header, rows, note = report.tables[key]
+    notes = [_described(form), note, *exports.legend(report)]
     security_event("report_exported", table=key)
     return Response(exports.table_csv(title, header, rows, notes), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="report-{key}.csv"', "Cache-Control": "no-store"})
@@ -101,5 +108,6 @@ def pdf():
     if filters is None:
         abort(400)
     security_event("report_exported", table="pdf")
-    return Response(exports.report_pdf(build(filters), _described(form)), mimetype="application/pdf", headers={
+    body = exports.report_pdf(build(filters), _described(form, isolated=True))
+    return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": 'attachment; filename="program-report.pdf"', "Cache-Control": "no-store"})
