@@ -205,14 +205,24 @@ def sheet(*rows) -> dict:
     return form
 
 
+def status_choices(body: str, uid: int) -> dict[str, bool]:
+    """A person's status radio buttons on the sheet: {value: checked?}, in the page's order."""
+    return {value: bool(checked) for value, checked in re.findall(
+        rf'<input type="radio" name="status-{uid}" value="([^"]*)"( checked)?>', body)}
+
+
+def chosen_status(body: str, uid: int) -> str | None:
+    """The status the sheet shows as chosen for a person ("" for not marked), or None if none is."""
+    return next((value for value, checked in status_choices(body, uid).items() if checked), None)
+
+
 def loaded_sheet(client, session_id: int) -> dict:
     """The take-attendance form as the browser would post it untouched: every row, as the page was loaded."""
     body = client.get(f"/sessions/{session_id}/attendance").get_data(as_text=True)
     form = {}
-    for uid, options in re.findall(r'<select[^>]*name="status-(\d+)"[^>]*>(.*?)</select>', body, re.S):
-        chosen = re.search(r'<option value="([^"]*)" selected>', options) or re.search(r'<option value="([^"]*)"',
-                                                                                          options)
-        form[f"status-{uid}"] = chosen.group(1)
+    for uid in sorted(set(re.findall(r'name="status-(\d+)"', body))):
+        if (chosen := chosen_status(body, int(uid))) is not None:  # a group with nothing chosen posts nothing
+            form[f"status-{uid}"] = chosen
         form[f"minutes-{uid}"] = re.search(r'value="([^"]*)"', tag(body, f"minutes-{uid}")).group(1)
         form[f"seen-{uid}"] = hidden(body, f"seen-{uid}")
     return form
@@ -273,7 +283,7 @@ def test_minutes_that_are_not_a_whole_number_up_to_a_day_are_refused_next_to_the
     assert field_error(body, cabdi) == "Enter the minutes as a whole number from 0 to 1440."
     assert f'value="{minutes}"' in tag(body, cabdi)
     assert 'value="50"' in tag(body, lan) and "aria-invalid" not in tag(body, lan)
-    assert re.search(rf'id="status-{cohort.cabdi.id}".*?<option value="late" selected>', body, re.S)
+    assert chosen_status(body, cohort.cabdi.id) == "late"
     assert "Nothing was saved. Correct these rows:" in text_of(response)
     assert cohort.records(held) == {} and cohort.changes(held) == 0
 
@@ -294,6 +304,52 @@ def test_all_present_marks_everyone_not_marked_yet_and_then_the_exceptions_are_c
                                     cohort.cabdi.id: ("late", 60, "facilitator"),
                                     cohort.rosa.id: ("absent", None, "facilitator")}
     assert cohort.changes(held) == 5
+
+
+NOT_STARTED = "This session has not started yet. Attendance can be marked from"
+
+
+def test_a_session_that_has_not_started_shows_its_roster_with_nothing_to_mark(cohort, mai):
+    next_week = cohort.schedule(7 * DAY)
+    response = mai.get(f"/sessions/{next_week}/attendance")
+    body, page = response.get_data(as_text=True), text_of(response)
+    assert NOT_STARTED in page
+    assert all(person.full_name in page for person in (cohort.lan, cohort.cabdi, cohort.rosa))
+    assert 'name="status-' not in body and 'name="minutes-' not in body
+    assert "Mark everyone not marked yet as present" not in page and "Save attendance" not in page
+    assert "Import a video meeting report" not in page
+
+
+@pytest.mark.parametrize("who", ["the facilitator", "an admin"])
+def test_nobody_marks_a_session_before_it_starts(cohort, who):
+    next_week = cohort.schedule(7 * DAY)
+    client = cohort.client_of(cohort.mentor if who == "the facilitator" else cohort.admin)
+    response = client.post_form(f"/sessions/{next_week}/attendance", sheet((cohort.lan, "present", "60")))
+    assert response.status_code == 422 and NOT_STARTED in text_of(response)
+    assert NOT_STARTED in after(client, client.post_form(f"/sessions/{next_week}/attendance/all-present"))
+    assert cohort.records(next_week) == {} and cohort.changes(next_week) == 0
+
+
+def test_marking_opens_at_the_start_and_check_in_keeps_its_window_before_it(cohort, mai, lan):
+    soon, started = cohort.schedule(10 * MINUTE), cohort.schedule(-1 * MINUTE, title="Morning circle")
+    assert mai.post_form(f"/sessions/{soon}/attendance", sheet((cohort.cabdi, "present", "60"))).status_code == 422
+    lan.post_form(f"/sessions/{soon}/check-in", {"code": cohort.code(soon)})  # 10 minutes early: on time
+    assert cohort.records(soon) == {cohort.lan.id: ("present", 60, "check_in")}
+    response = mai.post_form(f"/sessions/{started}/attendance", sheet((cohort.cabdi, "present", "60")))
+    assert "Attendance saved (1 changes)." in after(mai, response)
+
+
+def test_a_meeting_report_is_not_imported_before_the_session_starts(cohort, mai):
+    next_week = cohort.schedule(7 * DAY)
+    page = mai.get(f"/sessions/{next_week}/import")
+    assert NOT_STARTED in text_of(page) and 'name="file"' not in page.get_data(as_text=True)
+    response = upload(mai, next_week, zoom_report(cohort, next_week))
+    assert response.status_code == 422 and NOT_STARTED in text_of(response)
+    confirm = {"content": "Name (Original Name),User Email,Duration (Minutes)\nLan Nguyen,lan@example.org,60\n",
+               "min_minutes": "50"}
+    response = mai.post_form(f"/sessions/{next_week}/import/confirm", confirm)
+    assert response.status_code == 422 and NOT_STARTED in text_of(response)
+    assert cohort.records(next_week) == {} and cohort.changes(next_week) == 0
 
 
 def test_a_page_loaded_before_someone_elses_change_does_not_undo_it(cohort, mai, office):
@@ -321,9 +377,9 @@ def test_a_row_someone_else_changed_since_the_page_was_loaded_is_refused_and_wha
     assert "Someone else changed attendance since you opened this page. Nothing was saved." in text_of(response)
     assert field_error(body, f"status-{cohort.lan.id}") == (
         "Changed since you opened the page, now: Excused. Save again to replace it with yours.")
-    assert re.search(rf'id="status-{cohort.lan.id}".*?<option value="late" selected>', body, re.S)
+    assert chosen_status(body, cohort.lan.id) == "late"
     assert 'value="30"' in tag(body, f"minutes-{cohort.lan.id}")
-    assert re.search(rf'id="status-{cohort.cabdi.id}".*?<option value="absent" selected>', body, re.S)
+    assert chosen_status(body, cohort.cabdi.id) == "absent"
     assert cohort.records(held) == {cohort.lan.id: ("excused", None, "facilitator")}
     # Having seen the newer mark, saving the page again replaces it on purpose.
     again = {k: hidden(body, k) if k.startswith("seen-") else v for k, v in changed(
@@ -333,13 +389,37 @@ def test_a_row_someone_else_changed_since_the_page_was_loaded_is_refused_and_wha
                                     cohort.cabdi.id: ("absent", 0, "facilitator")}
 
 
+def test_each_person_is_a_group_of_status_buttons_named_after_them_with_their_minutes_beside(cohort, mai):
+    held = cohort.schedule(-2 * DAY)
+    cohort.mark(held, {cohort.lan: "late"}, minutes=40)
+    body = mai.get(f"/sessions/{held}/attendance").get_data(as_text=True)
+    row = re.search(rf'<fieldset[^>]*id="status-{cohort.lan.id}".*?</fieldset>', body, re.S).group(0)
+    assert re.search(r"<legend[^>]*>Lan Nguyen</legend>", row)
+    assert re.findall(r'<label class="mark__choice[^"]*"><input type="radio"[^>]*><span>(.*?)</span></label>', row) == [
+        "Present", "Late", "Excused", "Absent"]
+    assert chosen_status(body, cohort.lan.id) == "late"
+    assert 'value="40"' in tag(row, f"minutes-{cohort.lan.id}")
+    assert "Minutes attended by Lan Nguyen" in row and "<select" not in row
+
+
+def test_a_row_whose_status_buttons_were_left_unchosen_but_has_minutes_is_refused(cohort, mai):
+    held = cohort.schedule(-2 * DAY)
+    response = mai.post_form(f"/sessions/{held}/attendance", {
+        **sheet((cohort.lan, "present", "50")), f"seen-{cohort.cabdi.id}": "", f"minutes-{cohort.cabdi.id}": "45"})
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), f"status-{cohort.cabdi.id}") == (
+        "Choose a status for the minutes you typed.")
+    assert cohort.records(held) == {} and cohort.changes(held) == 0
+
+
 def test_a_marked_row_offers_no_not_marked_and_clearing_it_is_refused_next_to_the_field(cohort, mai):
     held = cohort.schedule(-2 * DAY)
     cohort.mark(held, {cohort.lan: "present"}, minutes=60)
     body = mai.get(f"/sessions/{held}/attendance").get_data(as_text=True)
-    lan_select = re.search(rf'<select[^>]*id="status-{cohort.lan.id}".*?</select>', body, re.S).group(0)
-    cabdi_select = re.search(rf'<select[^>]*id="status-{cohort.cabdi.id}".*?</select>', body, re.S).group(0)
-    assert '<option value="">' not in lan_select and '<option value="">' in cabdi_select
+    assert status_choices(body, cohort.lan.id) == {
+        "present": True, "late": False, "excused": False, "absent": False}
+    assert status_choices(body, cohort.cabdi.id) == {
+        "present": False, "late": False, "excused": False, "absent": False, "": True}
     response = mai.post_form(f"/sessions/{held}/attendance", changed(loaded_sheet(mai, held), (cohort.lan, "", "")))
     assert response.status_code == 422
     assert field_error(response.get_data(as_text=True), f"status-{cohort.lan.id}") == (

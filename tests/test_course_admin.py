@@ -22,6 +22,7 @@ from lms.enrollment import evaluations
 from lms.enrollment.models import Enrollment, EnrollmentStatus, ModuleProgress
 from lms.extensions import db
 from lms.notifications.models import Notification
+from tests.pages import text_of
 
 LONG = "x" * 10_000
 
@@ -200,7 +201,7 @@ def test_an_admin_creates_a_course_with_its_settings_and_prerequisites(app, admi
             "en", CourseFormat.LIVE_VIRTUAL, Decimal("7.5"), True, False)
         assert [c.id for c in course.prerequisites] == [basics.course_id]
     assert response.headers["Location"].endswith(f"/admin/courses/{course.id}")
-    page = text(admin_client.get(f"/admin/courses/{course.id}"))
+    page = text_of(admin_client.get(f"/admin/courses/{course.id}"))
     assert "BCL-101 · Building Culturally Responsive Classrooms" in page and "Live virtual" in page
 
 
@@ -348,6 +349,8 @@ def test_an_admin_archives_and_restores_a_course_a_cohort_and_a_program(app, adm
         assert admin_client.post_form(url).status_code == 302
         assert archived(app, model, object_id) is True, model.__name__
         admin_client.post_form(url)
+        assert archived(app, model, object_id) is True, f"archiving twice keeps the {model.__name__} archived"
+        admin_client.post_form(url.replace("/archive", "/restore"))
         assert archived(app, model, object_id) is False, model.__name__
     assert count(app, Course) == count(app, Cohort) == count(app, Program) == 1, "nothing is deleted"
 
@@ -446,7 +449,7 @@ def test_an_archived_course_leaves_the_catalog_and_its_page_answers_404(admin_cl
     assert "Trauma-Informed Practice" not in text(client.get("/courses"))
     assert client.get(f"/courses/{made.course_id}").status_code == 404
 
-    admin_client.post_form(f"/admin/courses/{made.course_id}/archive")
+    admin_client.post_form(f"/admin/courses/{made.course_id}/restore")
     assert "Trauma-Informed Practice" in text(client.get("/courses"))
     assert client.get(f"/courses/{made.course_id}").status_code == 200
 

@@ -1,6 +1,6 @@
 """Admin pages that list people, grant and revoke roles, and deactivate accounts."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -47,6 +47,15 @@ def grant_role(user_id):
                 _("%(role)s role granted.", role=role.label))
 
 
+@bp.get("/<int:user_id>/roles/<any(trainee, mentor, admin):role>/revoke")
+@recent_login_required
+def confirm_revoke_role(user_id, role):
+    user, role = db.get_or_404(User, user_id), Role(role)
+    if not user.has_role(role):
+        abort(404)
+    return _confirm("role", user, url_for(".revoke_role", user_id=user.id, role=role.value), role=role)
+
+
 @bp.post("/<int:user_id>/roles/<any(trainee, mentor, admin):role>/revoke")
 @recent_login_required
 def revoke_role(user_id, role):
@@ -54,6 +63,13 @@ def revoke_role(user_id, role):
     role = Role(role)
     return _run(lambda: services.revoke_role(user, role, by=current_user), user,
                 _("%(role)s role removed.", role=role.label))
+
+
+@bp.get("/<int:user_id>/deactivate")
+@recent_login_required
+def confirm_deactivate(user_id):
+    user = db.get_or_404(User, user_id)
+    return _confirm("deactivate", user, url_for(".deactivate", user_id=user.id))
 
 
 @bp.post("/<int:user_id>/deactivate")
@@ -72,15 +88,27 @@ def reactivate(user_id):
                 _("The account is active again."))
 
 
+@bp.get("/<int:user_id>/erase")
+@recent_login_required
+def confirm_erase(user_id):
+    user = db.get_or_404(User, user_id)
+    return _confirm("erase", user, url_for(".erase", user_id=user.id))
+
+
 @bp.post("/<int:user_id>/erase")
 @recent_login_required
 def erase(user_id):
     user = db.get_or_404(User, user_id)
     if request.form.get("confirm") != "erase":
         flash(_("Tick the box to confirm that the erasure cannot be undone."), "error")
-        return redirect(url_for(".detail", user_id=user.id))
+        return redirect(url_for(".confirm_erase", user_id=user.id))
     return _run(lambda: privacy.erase(user, by=current_user), user,
                 _("The person's personal data is erased. Their course counts remain, anonymously."))
+
+
+def _confirm(kind, user, action, **context):
+    """The page that says what the action will do; only its form's POST does it."""
+    return render_template("lms/admin/confirm.html", kind=kind, user=user, action=action, **context)
 
 
 def _run(action, user, success_message):

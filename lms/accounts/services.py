@@ -139,6 +139,8 @@ def deactivate(user: User, *, by: User) -> None:
 
 
 def reactivate(user: User, *, by: User) -> None:
+    if user.erased_at is not None:
+        raise AccountError(_l("This person's personal data was erased, so the account cannot be reactivated."))
     if user.is_active:
         raise AccountError(_l("This account is already active."))
     user.is_active = True

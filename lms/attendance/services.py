@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
@@ -15,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from lms.accounts.models import Role, User
 from lms.attendance.models import AttendanceChange, AttendanceRecord, LearningSession, SessionKind, Source, Status
 from lms.attendance.roster import roster_ids
+from lms.core.clock import program_now
 from lms.courses.models import Cohort, Course, cohort_course
 from lms.extensions import db
 from lms.mentoring.models import ReflectiveGroup
@@ -101,6 +103,17 @@ def set_cancelled(session: LearningSession, cancelled: bool) -> None:
     db.session.flush()
 
 
+def marking_is_open(session: LearningSession, now: datetime | None = None) -> bool:
+    """A facilitator or an import marks a session once it has started; check-in keeps its own window."""
+    return (now or program_now()) >= session.starts_at
+
+
+def not_started(session: LearningSession):
+    """What a facilitator is told when marking or importing a session that has not started."""
+    return _l("This session has not started yet. Attendance can be marked from %(time)s.",
+              time=format_datetime(session.starts_at, "short"))
+
+
 #: What a page showed for a person: (status, minutes), or (None, None) when they were not marked.
 Shown = tuple[Status | None, int | None]
 NOT_MARKED: Shown = (None, None)
@@ -129,6 +142,8 @@ def mark(session: LearningSession, marks: list[Mark], *, by: User | None, source
     """
     if session.is_cancelled:
         raise AttendanceError(_l("This session was cancelled."))
+    if source is not Source.CHECK_IN and not marking_is_open(session):
+        raise AttendanceError(not_started(session))
     on_roster = roster_ids(session)
     if any(m.trainee_id not in on_roster for m in marks):
         raise AttendanceError(_l("Attendance can only be taken for people on this session's roster."))

@@ -98,7 +98,8 @@ def _take_page(session, typed=None, seen=None, errors=None, message=None):
     seen = {p: seen_token(shown(r)) for p, r in records.items()} | (seen or {})
     return render_template("lms/attendance/take.html", session=session, people=roster(session), records=records,
                            history=services.history(session), statuses=list(Status),
-                           check_in_open=checkin.is_open(session), typed=typed or {}, seen=seen,
+                           check_in_open=checkin.is_open(session), marking_open=services.marking_is_open(session),
+                           typed=typed or {}, seen=seen,
                            errors=errors or {}, message=message), 422 if errors or message else 200
 
 
@@ -176,6 +177,9 @@ def check_in(session_id):
 @bp.route("/sessions/<int:session_id>/import", methods=["GET", "POST"])
 def import_report(session_id):
     session = facilitated(session_id)
+    if not services.marking_is_open(session):  # nothing to import yet: say when, and offer no upload
+        return render_template("lms/attendance/import.html", session=session, form=None, plan=None,
+                               message=services.not_started(session)), 422 if request.method == "POST" else 200
     form = ReportForm(min_minutes=int(services.session_minutes(session) * 0.75))
     plan, confirm = None, None
     if form.validate_on_submit():

@@ -69,13 +69,22 @@ def course(course_id):
                            module_languages=module_languages)
 
 
+@bp.get("/courses/<int:course_id>/archive")
+def confirm_archive_course(course_id):
+    course = db.get_or_404(Course, course_id)
+    return render_template("lms/courses/admin/confirm_archive.html", kind="course", thing=course,
+                           action=url_for(".archive_course", course_id=course.id),
+                           cancel=url_for(".course", course_id=course.id))
+
+
 @bp.post("/courses/<int:course_id>/archive")
 def archive_course(course_id):
-    course = db.get_or_404(Course, course_id)
-    services.set_archived(course, not course.is_archived)
-    db.session.commit()
-    flash(_("Course archived.") if course.is_archived else _("Course restored."), "success")
-    return redirect(url_for(".course", course_id=course.id))
+    return _set_archived(db.get_or_404(Course, course_id), True, _("Course archived."))
+
+
+@bp.post("/courses/<int:course_id>/restore")
+def restore_course(course_id):
+    return _set_archived(db.get_or_404(Course, course_id), False, _("Course restored."))
 
 
 @bp.route("/courses/<int:course_id>/modules/new", methods=["GET", "POST"])
@@ -113,13 +122,25 @@ def move_module(module_id):
     return redirect(url_for(".course", course_id=module.course_id) + f"#module-{module.id}")
 
 
+@bp.get("/modules/<int:module_id>/archive")
+def confirm_archive_module(module_id):
+    module = db.get_or_404(Module, module_id)
+    return render_template("lms/courses/admin/confirm_archive.html", kind="module", thing=module,
+                           action=url_for(".archive_module", module_id=module.id),
+                           cancel=url_for(".course", course_id=module.course_id))
+
+
 @bp.post("/modules/<int:module_id>/archive")
 def archive_module(module_id):
-    module = db.get_or_404(Module, module_id)
-    services.set_archived(module, True)
+    return _set_archived(db.get_or_404(Module, module_id), True,
+                         _("Module removed from the course. Progress recorded on it is kept."))
+
+
+def _set_archived(thing: Course | Module, archived: bool, message: str):
+    services.set_archived(thing, archived)
     db.session.commit()
-    flash(_("Module removed from the course. Progress recorded on it is kept."), "success")
-    return redirect(url_for(".course", course_id=module.course_id))
+    flash(message, "success")
+    return redirect(url_for(".course", course_id=getattr(thing, "course_id", thing.id)))
 
 
 @bp.route("/courses/<int:course_id>/translations/<language>", methods=["GET", "POST"])

@@ -58,13 +58,29 @@ def program(program_id):
     return render_template("lms/courses/admin/program.html", program=program)
 
 
+@bp.get("/programs/<int:program_id>/archive")
+def confirm_archive_program(program_id):
+    program = db.get_or_404(Program, program_id)
+    back = url_for(".program", program_id=program.id)
+    return render_template("lms/courses/admin/confirm_archive.html", kind="program", thing=program,
+                           action=url_for(".archive_program", program_id=program.id), cancel=back)
+
+
 @bp.post("/programs/<int:program_id>/archive")
 def archive_program(program_id):
-    program = db.get_or_404(Program, program_id)
-    services.set_archived(program, not program.is_archived)
+    return _set_archived(db.get_or_404(Program, program_id), True, _("Program archived."))
+
+
+@bp.post("/programs/<int:program_id>/restore")
+def restore_program(program_id):
+    return _set_archived(db.get_or_404(Program, program_id), False, _("Program restored."))
+
+
+def _set_archived(thing: Program | Cohort, archived: bool, message: str):
+    services.set_archived(thing, archived)
     db.session.commit()
-    flash(_("Program archived.") if program.is_archived else _("Program restored."), "success")
-    return redirect(url_for(".program", program_id=program.id))
+    flash(message, "success")
+    return redirect(url_for(".program", program_id=getattr(thing, "program_id", thing.id)))
 
 
 @bp.route("/programs/<int:program_id>/cohorts/new", methods=["GET", "POST"])
@@ -102,11 +118,20 @@ def _cohort_form(cohort, program, success):
     return render_template("lms/courses/admin/cohort_form.html", form=form, cohort=cohort, program=program)
 
 
+@bp.get("/cohorts/<int:cohort_id>/archive")
+def confirm_archive_cohort(cohort_id):
+    cohort = db.get_or_404(Cohort, cohort_id)
+    return render_template("lms/courses/admin/confirm_archive.html", kind="cohort", thing=cohort,
+                           action=url_for(".archive_cohort", cohort_id=cohort.id),
+                           cancel=url_for(".program", program_id=cohort.program_id))
+
+
 @bp.post("/cohorts/<int:cohort_id>/archive")
 def archive_cohort(cohort_id):
-    cohort = db.get_or_404(Cohort, cohort_id)
-    services.set_archived(cohort, not cohort.is_archived)
-    db.session.commit()
-    flash(_("Cohort archived.") if cohort.is_archived else _("Cohort restored."), "success")
-    return redirect(url_for(".program", program_id=cohort.program_id))
+    return _set_archived(db.get_or_404(Cohort, cohort_id), True, _("Cohort archived."))
+
+
+@bp.post("/cohorts/<int:cohort_id>/restore")
+def restore_cohort(cohort_id):
+    return _set_archived(db.get_or_404(Cohort, cohort_id), False, _("Cohort restored."))
 

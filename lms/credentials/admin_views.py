@@ -121,22 +121,53 @@ def issue_one(cohort_id, user_id):
 def certificate(certificate_id):
     certificate = db.get_or_404(Certificate, certificate_id)
     return render_template("lms/credentials/admin/certificate.html", certificate=certificate,
-                           revoke_form=RevokeForm(prefix="revoke"), reissue_form=ReissueForm(prefix="reissue"),
-                           people=_people(certificate))
+                           reissue_form=ReissueForm(prefix="reissue"), people=_people(certificate))
+
+
+@bp.get("/<int:certificate_id>/revoke")
+@recent_login_required
+def confirm_revoke(certificate_id):
+    """Say what revoking does and ask for the reason; nothing changes until it is posted."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    return render_template("lms/credentials/admin/confirm_revoke.html", certificate=certificate,
+                           form=RevokeForm(prefix="revoke"))
 
 
 @bp.post("/<int:certificate_id>/revoke")
 @recent_login_required
 def revoke(certificate_id):
-    return _change(certificate_id, "revoke", lambda c, reason: services.revoke(c, reason=reason, by=current_user),
-                   _("The certificate is revoked."))
+    certificate = db.get_or_404(Certificate, certificate_id)
+    form = RevokeForm(prefix="revoke")
+    if form.validate_on_submit():
+        try:
+            services.revoke(certificate, reason=form.reason.data, by=current_user)
+        except services.CertificateError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The certificate is revoked."), "success")
+            return redirect(url_for(".certificate", certificate_id=certificate.id))
+    return render_template("lms/credentials/admin/confirm_revoke.html", certificate=certificate, form=form), 422
 
 
 @bp.post("/<int:certificate_id>/reissue")
 @recent_login_required
 def reissue(certificate_id):
-    return _change(certificate_id, "reissue", lambda c, reason: services.reissue(c, reason=reason, by=current_user),
-                   _("A new certificate is issued in place of this one."))
+    certificate = db.get_or_404(Certificate, certificate_id)
+    form = ReissueForm(prefix="reissue")
+    if form.validate_on_submit():
+        try:
+            new = services.reissue(certificate, reason=form.reason.data, by=current_user)
+        except services.CertificateError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("A new certificate is issued in place of this one."), "success")
+            return redirect(url_for(".certificate", certificate_id=new.id))
+    return render_template("lms/credentials/admin/certificate.html", certificate=certificate,
+                           people=_people(certificate), reissue_form=form), 422
 
 
 @bp.get("/<int:certificate_id>/certificate.pdf")
@@ -185,9 +216,6 @@ def _zip_stream(app, ids):
         yield sink.take()
 
 
-FORMS = {"revoke": RevokeForm, "reissue": ReissueForm}
-
-
 def _eligibility(cohort_id: int, user_id: int):
     """The cohort and one trainee's checklist in it, or 404 for someone holding no seat there."""
     cohort = db.get_or_404(Cohort, cohort_id)
@@ -200,26 +228,6 @@ def _eligibility(cohort_id: int, user_id: int):
 def _trainee_page(cohort, found, form):
     return render_template("lms/credentials/admin/trainee.html", cohort=cohort, found=found, form=form,
                            history=_history(found.trainee.id, cohort.program_id))
-
-
-def _change(certificate_id, prefix, action, done_message):
-    certificate = db.get_or_404(Certificate, certificate_id)
-    form = FORMS[prefix](prefix=prefix)
-    if form.validate_on_submit():
-        try:
-            result = action(certificate, form.reason.data)
-        except services.CertificateError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
-            flash(done_message, "success")
-            target = result if isinstance(result, Certificate) else certificate
-            return redirect(url_for(".certificate", certificate_id=target.id))
-    forms = {f"{name}_form": kind(prefix=name) for name, kind in FORMS.items()}
-    forms[f"{prefix}_form"] = form
-    return render_template("lms/credentials/admin/certificate.html", certificate=certificate,
-                           people=_people(certificate), **forms), 422
 
 
 def _people(certificate: Certificate) -> dict[int, User]:

@@ -56,6 +56,14 @@ def enroll(course_id):
     return redirect(course_page(course_id))
 
 
+@bp.get("/my/courses/<int:enrollment_id>/withdraw")
+def confirm_withdraw(enrollment_id):
+    """Say what withdrawing gives up; nothing changes until it is posted."""
+    enrollment = own_enrollment(enrollment_id)
+    return render_template("lms/enrollment/confirm_withdraw.html", enrollment=enrollment,
+                           text=course_text(enrollment.course, enrollment.language))
+
+
 @bp.post("/my/courses/<int:enrollment_id>/withdraw")
 def withdraw(enrollment_id):
     enrollment = own_enrollment(enrollment_id)
@@ -116,15 +124,22 @@ def _render_module(enrollment: Enrollment, module: Module, form: ReflectionForm 
 
 @bp.post("/my/courses/<int:enrollment_id>/modules/<int:module_id>/complete")
 def complete_module(enrollment_id, module_id):
+    """Mark the module done, saving the reflection its page posts with the button (nothing if it is refused)."""
     enrollment = own_enrollment(enrollment_id)
     module = _module_or_404(enrollment, module_id)
+    form = ReflectionForm()
+    if not form.validate():
+        return _render_module(enrollment, module, form)
+    reflection = (form.reflection.data or "") if form.posted else None
     try:
-        progress.complete_module(enrollment, module)
+        row = progress.complete_module(enrollment, module, reflection, shared=form.shared.data)
     except services.EnrollmentError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(course_page(enrollment))
     db.session.commit()
+    if reflection is not None and row.reflection:
+        flash(_("Your reflection is saved."), "success")
     if enrollment.completed_at is not None and enrollment.evaluation is None:
         flash(_("You completed the course. Congratulations!"), "success")
         return redirect(url_for(".evaluation", enrollment_id=enrollment.id))

@@ -18,6 +18,7 @@ from lms.enrollment.models import EnrollmentPeriod
 from lms.enrollment.services import enroll
 from lms.extensions import db
 from lms.sqltypes import utcnow
+from tests.browser.checks import assert_usable
 from tests.browser.checks import overflow as page_overflow
 from tests.browser.conftest import DESKTOP, PHONE
 
@@ -57,11 +58,16 @@ def _menu(page, name):
     return page.get_by_role("navigation", name="Main menu").get_by_role("link", name=name, exact=True)
 
 
+def _status(page, person, status):
+    """The status button of a person on the take-attendance sheet: a radio in the group named after them."""
+    return page.get_by_role("group", name=person).get_by_role("radio", name=status, exact=True)
+
+
 def test_an_admin_schedules_a_session_and_the_facilitator_takes_attendance(app, live_server, new_page, make_user,
                                                                            make_course, log_in):
     world = _cohort_with_trainees(app, make_user, make_course)
     with app.app_context():
-        day = (program_today() + timedelta(days=1)).isoformat()
+        day = (program_today() - timedelta(days=1)).isoformat()  # held yesterday: attendance opens at the start
 
     office = new_page()
     log_in(office, "office@example.org")
@@ -91,17 +97,88 @@ def test_an_admin_schedules_a_session_and_the_facilitator_takes_attendance(app, 
     expect(rosa.get_by_role("heading", level=1)).to_have_text(TITLE)
     rosa.get_by_role("button", name="Mark everyone not marked yet as present").press("Enter")
     expect(rosa.get_by_role("status")).to_contain_text("2 people marked present.")
-    expect(rosa.get_by_label("Status of Nguyễn Thị Lan")).to_have_value("present")
-    rosa.get_by_label("Status of Hodan Cali").select_option(label="Absent")
+    expect(_status(rosa, "Nguyễn Thị Lan", "Present")).to_be_checked()
+    _status(rosa, "Hodan Cali", "Absent").check()
     rosa.get_by_label("Minutes attended by Hodan Cali").fill("0")
     rosa.get_by_role("button", name="Save attendance").press("Enter")
 
     expect(rosa.get_by_role("status")).to_contain_text("Attendance saved (1 changes).")
-    expect(rosa.get_by_label("Status of Hodan Cali")).to_have_value("absent")
-    expect(rosa.get_by_label("Status of Nguyễn Thị Lan")).to_have_value("present")
+    expect(_status(rosa, "Hodan Cali", "Absent")).to_be_checked()
+    expect(_status(rosa, "Nguyễn Thị Lan", "Present")).to_be_checked()
     changes = rosa.locator("main h2:has-text('Changes') + ul > li")
     expect(changes).to_have_count(3)
     expect(changes.first).to_contain_text("Hodan Cali → Absent (0 minutes) · Rosa María Delgado")
+
+
+@pytest.mark.parametrize("language, viewport", [("en", PHONE), ("ar", PHONE), ("en", DESKTOP)],
+                         ids=["english-phone", "arabic-phone", "english-desktop"])
+def test_the_facilitator_marks_everyone_present_then_the_exceptions_by_touch_or_keyboard(
+        app, live_server, new_page, make_user, make_course, log_in, language, viewport):
+    world = _cohort_with_trainees(app, make_user, make_course)
+    with app.app_context():
+        db.session.get(User, world.rosa.id).locale = language
+        session_id = _session(world, utcnow() - timedelta(minutes=10)).id
+        db.session.commit()
+    rosa = new_page(viewport=viewport)
+    log_in(rosa, "rosa@example.org")
+    rosa.goto(f"{live_server}/sessions/{session_id}/attendance")
+    hodan, lan = rosa.get_by_role("group", name="Hodan Cali"), rosa.get_by_role("group", name="Nguyễn Thị Lan")
+
+    def choice(group, status):
+        return group.locator(f'input[type=radio][value="{status}"]')
+
+    expect(choice(hodan, "")).to_be_checked()  # "not marked" is a choice too, so a slip can be undone
+    for status in ("present", "late", "excused", "absent"):
+        box = choice(hodan, status).locator("xpath=..").bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, f"{status} is too small to tap: {box}"
+    assert_usable(rosa, f"the sheet before marking ({language})")
+
+    rosa.locator("form.mark-all button").click()  # everyone present first...
+    expect(choice(lan, "present")).to_be_checked()
+    expect(choice(hodan, "present")).to_be_checked()
+    expect(choice(hodan, "")).to_have_count(0)  # a mark can be changed, not removed
+
+    choice(hodan, "present").focus()  # ...then the exceptions, from the keyboard
+    rosa.keyboard.press("ArrowDown")
+    expect(choice(hodan, "late")).to_be_checked()
+    rosa.keyboard.press("Tab")
+    minutes = rosa.locator(f"#minutes-{world.hodan.id}")
+    expect(minutes).to_be_focused()
+    rosa.keyboard.type("95")
+    rosa.keyboard.press("Enter")
+
+    expect(rosa.locator(".flash--success")).to_be_visible()
+    expect(choice(hodan, "late")).to_be_checked()
+    expect(minutes).to_have_value("95")
+    expect(choice(lan, "present")).to_be_checked()
+    assert_usable(rosa, f"the sheet after marking ({language})")
+    with app.app_context():
+        records = services.records_of(db.session.get(LearningSession, session_id))
+        marks = {trainee_id: (r.status, r.minutes) for trainee_id, r in records.items()}
+    assert marks == {world.lan.id: (Status.PRESENT, 120), world.hodan.id: (Status.LATE, 95)}
+
+
+def test_leaving_a_changed_sheet_asks_first(app, live_server, new_page, make_user, make_course, log_in):
+    world = _cohort_with_trainees(app, make_user, make_course)
+    with app.app_context():
+        session_id = _session(world, utcnow() - timedelta(minutes=10)).id
+        db.session.commit()
+    rosa = new_page(viewport=PHONE)
+    log_in(rosa, "rosa@example.org")
+    rosa.goto(f"{live_server}/sessions/{session_id}/attendance")
+    asked = []
+    rosa.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+
+    rosa.get_by_role("group", name="Hodan Cali").get_by_role("radio", name="Absent").check()
+    rosa.get_by_role("button", name="Mark everyone not marked yet as present").click()
+    expect(rosa.get_by_role("group", name="Hodan Cali").get_by_role("radio", name="Absent")).to_be_checked()
+    assert asked == ["beforeunload"]
+
+    rosa.get_by_role("button", name="Save attendance").click()
+    expect(rosa.get_by_role("status")).to_contain_text("Attendance saved (1 changes).")
+    rosa.get_by_role("button", name="Mark everyone not marked yet as present").click()
+    expect(rosa.get_by_role("status")).to_contain_text("1 people marked present.")
+    assert asked == ["beforeunload"], "a saved sheet leaves without asking"
 
 
 def test_a_trainee_checks_in_once_with_the_code_on_the_facilitators_screen(app, live_server, new_page, make_user,
@@ -141,9 +218,9 @@ def test_a_trainee_checks_in_once_with_the_code_on_the_facilitators_screen(app, 
     expect(lan.get_by_role("heading", level=1)).to_have_text("Check in")
 
     rosa.get_by_role("link", name=TITLE).click()
-    expect(rosa.get_by_label("Status of Nguyễn Thị Lan")).to_have_value("present")
-    expect(rosa.get_by_role("row", name=re.compile("Nguyễn Thị Lan"))).to_contain_text("Self check-in")
-    expect(rosa.get_by_label("Status of Hodan Cali")).to_have_value("")
+    expect(_status(rosa, "Nguyễn Thị Lan", "Present")).to_be_checked()
+    expect(rosa.get_by_role("group", name="Nguyễn Thị Lan")).to_contain_text("Self check-in")
+    expect(_status(rosa, "Hodan Cali", "Not marked")).to_be_checked()
 
 
 def _program_with_attendance(app, make_user, make_course) -> dict:
@@ -182,7 +259,7 @@ ATTENDANCE_PAGES = {
                            "/admin/attendance/cohorts/{cohort}/sessions/new"],
 }
 #: What the page itself carries inline; the CSP refuses all of it.
-INLINE = "document.querySelectorAll('[style], style, script').length"
+INLINE = "document.querySelectorAll('[style], style, script:not([src])').length"
 #: A participant report with one person on the roster and one to match by hand.
 REPORT = ("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)\n"
           "Hodan Cali,hodan@example.org,,,110\n"

@@ -215,6 +215,8 @@ def test_issuing_to_an_ineligible_trainee_needs_a_reason_and_a_revoked_certifica
     expect(office.locator("main dl")).to_contain_text("Completed the course at another agency; transcript checked.")
     verify_url = office.get_by_role("link", name="Public verification page").get_attribute("href")
 
+    office.get_by_role("link", name="Revoke this certificate").click()
+    expect(office.get_by_role("heading", level=1)).to_contain_text("Revoke certificate")
     office.get_by_label("Why it is revoked").fill("Issued by mistake: the transcript was for another person.")
     office.get_by_role("button", name="Revoke this certificate").click()
     expect(office.get_by_role("status")).to_contain_text("The certificate is revoked.")

@@ -2,6 +2,10 @@
 
 from playwright.sync_api import expect
 
+from lms.accounts.models import User
+from lms.courses.models import Cohort, Course
+from lms.enrollment.services import enroll
+from lms.extensions import db
 from tests.browser.checks import overflow as page_overflow
 from tests.browser.conftest import PHONE
 
@@ -66,7 +70,7 @@ def test_an_admin_builds_a_course_and_enrolls_people_from_a_file(live_server, pa
     page.get_by_label("Title").fill("Relationships are the foundation")
     page.get_by_label("Content (Markdown)").fill("Children learn to feel **safe**.")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("link", name="Relationships are the foundation")).to_be_visible()
+    expect(page.get_by_role("link", name="Relationships are the foundation", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="BIPOC Community of Leaders Certificate", exact=True).click()
     page.get_by_role("link", name="New cohort").click()
@@ -94,3 +98,58 @@ def test_an_admin_builds_a_course_and_enrolls_people_from_a_file(live_server, pa
     page.get_by_role("button", name="Import these rows").click()
     expect(page.get_by_role("status").first).to_contain_text("3 rows imported.")
     expect(page.get_by_role("row").filter(has_text="Nguyễn Thị Lan")).to_contain_text("Enrolled")
+
+
+def _enrolled_in_a_course_with_a_prompt(app, make_user, make_course) -> str:
+    """Lan holds a seat in a two-module course whose first module asks for a reflection; its page's path."""
+    made = make_course(modules=2, title="Foundations of Infant Mental Health", prompt="What did you notice?")
+    lan = make_user(email="lan@example.org", full_name="Nguyễn Thị Lan")
+    with app.app_context():
+        enrollment = enroll(db.session.get(User, lan.id), db.session.get(Course, made.course_id),
+                            db.session.get(Cohort, made.cohort_id), "en")
+        db.session.commit()
+        return f"/my/courses/{enrollment.id}/modules/{made.module_ids[0]}"
+
+
+def test_a_reflection_typed_before_marking_the_module_complete_is_saved(app, live_server, new_page, make_user,
+                                                                         make_course, log_in):
+    module = _enrolled_in_a_course_with_a_prompt(app, make_user, make_course)
+    page = new_page(viewport=PHONE)
+    log_in(page, "lan@example.org")
+    page.goto(live_server + module)
+
+    page.get_by_label("Your reflection").fill("I noticed my own hurry in the mornings.")
+    page.get_by_role("button", name="Mark this module complete").click()
+
+    expect(page.get_by_role("status").filter(has_text="Module marked complete.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Your reflection is saved.")).to_be_visible()
+    page.goto(f"{live_server}/my/journal")
+    expect(page.get_by_role("article")).to_contain_text("I noticed my own hurry in the mornings.")
+    expect(page.get_by_role("article")).to_contain_text("Private")
+
+
+def test_leaving_a_changed_reflection_asks_first_but_saving_it_does_not(app, live_server, new_page, make_user,
+                                                                          make_course, log_in):
+    module = _enrolled_in_a_course_with_a_prompt(app, make_user, make_course)
+    page = new_page()
+    log_in(page, "lan@example.org")
+    page.goto(live_server + module)
+    asked = []
+
+    def stay(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    home = page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Home")
+    page.get_by_label("Your reflection").press_sequentially("Half a thought")
+    home.click()
+    expect(page.get_by_label("Your reflection")).to_have_value("Half a thought")
+    assert asked == ["beforeunload"]
+    assert page.url == live_server + module
+
+    page.get_by_role("button", name="Save reflection").click()
+    expect(page.get_by_role("status")).to_contain_text("Your reflection is saved.")
+    home.click()
+    expect(page.get_by_role("link", name="My reflection journal")).to_be_visible()
+    assert asked == ["beforeunload"], "saving the form, and leaving it saved, asked nothing more"
