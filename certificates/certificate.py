@@ -6,7 +6,7 @@ their English fallbacks in :data:`DEFAULT_LABELS` (placeholders are replaced, no
 - ``title``: the heading, "Certificate of Completion" (also the PDF's title)
 - ``presented``: above the name, "This certifies that"
 - ``completed``: between the name and the program, "has completed"
-- ``hours``: "{hours} professional-development hours"
+- ``hours``: "{hours} professional-development hours" (left out when there are no hours)
 - ``completed_on``: "Completed on {date}"
 - ``issued_by``: "Issued by {issuer}"
 - ``signature``: the caption under the signature line, "Signature"
@@ -83,7 +83,7 @@ class CertificateData:
 
     program_title: str
     names: tuple[str, ...]  # one or two lines: the legal name and/or the name in the trainee's own script
-    hours: str  # already formatted, e.g. "40" or "٤٠"
+    hours: str | None  # already formatted, e.g. "40" or "٤٠"; None or "" (no hours) leaves the line out
     completed_on: str  # already formatted date
     issuer: str
     signatory_name: str
@@ -134,10 +134,10 @@ def render_certificate(data: CertificateData) -> bytes:
 
 def _texts(data: CertificateData, labels: dict[str, str]) -> dict[str, str]:
     """Return every string printed besides the names, labels filled in."""
+    hours = {"hours": labels["hours"].replace("{hours}", data.hours)} if data.hours else {}
     return {
         "title": labels["title"], "presented": labels["presented"], "completed": labels["completed"],
-        "program": data.program_title,
-        "hours": labels["hours"].replace("{hours}", data.hours),
+        "program": data.program_title, **hours,
         "completed_on": labels["completed_on"].replace("{date}", data.completed_on),
         "issued_by": labels["issued_by"].replace("{issuer}", data.issuer),
         "signature": labels["signature"], "signatory_name": data.signatory_name,
@@ -191,8 +191,9 @@ def _draw_body(canvas, data: CertificateData, names: tuple[str, ...], texts: dic
     _draw_block(canvas, middle, height - NAME_TOP, height - NAME_BOTTOM, blocks, bold=True)
     program = _fit(texts["program"], room, PROGRAM_SIZE, PROGRAM_MIN_SIZE, 2, bold=True)
     _draw_block(canvas, middle, height - PROGRAM_TOP, height - PROGRAM_BOTTOM, [program], bold=True)
-    for number, key in enumerate(("hours", "completed_on", "issued_by")):
-        _draw_fitted(canvas, middle, height - DETAIL_Y - number * DETAIL_STEP, texts[key], room, DETAIL_SIZE, rtl=rtl)
+    details = [texts[key] for key in ("hours", "completed_on", "issued_by") if key in texts]
+    for number, text in enumerate(details):
+        _draw_fitted(canvas, middle, height - DETAIL_Y - number * DETAIL_STEP, text, room, DETAIL_SIZE, rtl=rtl)
 
 
 def _draw_signature(canvas, data: CertificateData, texts: dict[str, str], width: float) -> None:

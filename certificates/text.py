@@ -19,6 +19,10 @@ from reportlab.platypus import Flowable
 from certificates.fonts import Family, Glyph, covers, family_for, register_fonts
 
 _RTL_CLASSES = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI"})
+#: Isolates (LRI, RLI, FSI ... PDI) as the embeddings python-bidi's step functions know (LRE, RLE ... PDF):
+#: a serial or address wrapped in LRI ... PDI inside right-to-left text stays one left-to-right run.
+_LRI, _RLI, _FSI, _PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+_AS_EMBEDDINGS = str.maketrans({_LRI: "\u202a", _RLI: "\u202b", _PDI: "\u202c"})
 #: Chinese, Japanese and full-width characters: a line may break before or after any of them.
 _IDEOGRAPHS = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 _BREAK_POINTS = re.compile(rf"[{_IDEOGRAPHS}]\s*|[^\s{_IDEOGRAPHS}]+\s*|\s+")
@@ -207,7 +211,7 @@ def _visual_order(text: str, rtl: bool) -> list[tuple[int, int, str]]:
     # python-bidi's step functions keep each character's record, so the logical index rides along.
     storage = bidi.get_empty_storage()
     storage["base_level"], storage["base_dir"] = (1, "R") if rtl else (0, "L")
-    bidi.get_embedding_levels(text, storage)
+    bidi.get_embedding_levels(_as_embeddings(text), storage)
     for index, record in enumerate(storage["chars"]):
         record["index"] = index
     bidi.explicit_embed_and_overrides(storage)
@@ -217,3 +221,11 @@ def _visual_order(text: str, rtl: bool) -> list[tuple[int, int, str]]:
     bidi.reorder_resolved_levels(storage, False)
     bidi.apply_mirroring(storage, False)
     return [(record["index"], record["level"], record["ch"]) for record in storage["chars"]]
+
+
+def _as_embeddings(text: str) -> str:
+    """Return ``text`` with each isolate made the embedding of the same direction (FSI: by its first letter)."""
+    if _FSI in text:
+        text = re.sub(f"{_FSI}([^{_PDI}]*)",
+                      lambda m: (_RLI if is_rtl(m.group(1)) else _LRI) + m.group(1), text)
+    return text.translate(_AS_EMBEDDINGS)

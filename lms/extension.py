@@ -68,6 +68,9 @@ DEFAULTS = {
     "LMS_PAPER_SIZE": "letter",
     #: The site's public address (e.g. https://learn.example.org); certificates print links under it.
     "LMS_PUBLIC_URL": None,
+    #: A development site: without LMS_PUBLIC_URL its links follow the address served, and mail it cannot send is
+    #: logged whole. Never in production, where a client's Host header would choose the links.
+    "LMS_DEVELOPMENT": False,
     #: Printed on certificates when a program's rules name no issuer.
     "LMS_CERTIFICATE_ISSUER": "King County Best Starts for Kids",
     #: Certificates the admin's "issue to every eligible trainee" makes per request (the page repeats it).
@@ -176,6 +179,7 @@ class LMS:
             views.register_app_error_pages(app)
         app.context_processor(views.template_context)
         app.jinja_env.globals.update(rendering.JINJA_GLOBALS)
+        app.jinja_env.filters.update(rendering.JINJA_FILTERS)
 
         app.extensions["lms"] = LMSState(
             url_prefix=prefix,

@@ -2,9 +2,12 @@
 
 from functools import lru_cache
 
+from datetime import datetime
+
 from babel import Locale
+from babel.dates import get_datetime_format
 from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import format_date, format_time, get_locale
 from flask_login import current_user
 
 #: The interface languages of the program, in the order the switcher lists them.
@@ -93,3 +96,29 @@ def lang_tag(code: str) -> str:
 @lru_cache(maxsize=64)
 def text_direction(code: str) -> str:
     return Locale.parse(code).text_direction
+
+
+def day_and_time(moment: datetime) -> str:
+    """The day (medium) and the time without seconds, in the program's time zone: "Dec 5, 2026, 6:00 PM"."""
+    pattern = get_datetime_format("medium", locale=get_locale() or "en").replace("'", "")
+    return pattern.replace("{1}", format_date(moment, "medium")).replace("{0}", format_time(moment, "short"))
+
+
+def time_range(starts_at: datetime, ends_at: datetime) -> str:
+    """When a session is held, without seconds in any locale: "Dec 5, 2026, 6:00 PM – 8:00 PM"."""
+    return f"{day_and_time(starts_at)} – {format_time(ends_at, 'short')}"
+
+
+def ltr_text(value: str) -> str:
+    """Plain text (a PDF line, an email) keeping ``value`` left to right inside right-to-left text."""
+    return f"\u2066{value}\u2069" if value else ""
+
+
+def auto_text(value: str) -> str:
+    """Plain text keeping ``value`` one run in its own direction (its first letter's) beside other text."""
+    return f"\u2068{value}\u2069" if value else ""
+
+
+def join_parts(parts, separator: str = " · ") -> str:
+    """The non-empty parts of a line of details joined by ``separator`` (no "a · · b")."""
+    return separator.join(str(part) for part in parts if part is not None and str(part).strip())

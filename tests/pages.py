@@ -3,10 +3,18 @@
 import html
 import re
 
+#: Isolates (<bdi>) keep a serial or an email in order inside other text; they add no space to what is read.
+ISOLATE_TAGS = re.compile(r"</?bdi\b[^>]*>")
+
+
+def words_of(fragment: str) -> str:
+    """Markup as a reader hears it: isolates dropped, other tags made spaces, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", ISOLATE_TAGS.sub("", fragment))).split())
+
 
 def text_of(response) -> str:
     """The page as a reader hears it: tags dropped, entities decoded, spaces collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
+    return words_of(response.get_data(as_text=True))
 
 
 def after(client, response) -> str:
@@ -34,6 +42,6 @@ def field_error(body: str, field_id: str) -> str:
 def table_rows(response) -> list[list[str]]:
     """The body rows of the page's tables, as lists of cell texts."""
     body = response.get_data(as_text=True)
-    return [[" ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+    return [[words_of(cell)
              for cell in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, re.S)]
             for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body, re.S) if "<td" in row]

@@ -118,6 +118,13 @@ def test_every_detail_prints(make_certificate):
         assert printed in text
 
 
+@pytest.mark.parametrize("hours", [None, ""])
+def test_without_hours_the_hours_line_is_left_out_and_the_other_details_print(make_certificate, hours):
+    text = one_line(pdf_text(make_certificate(hours=hours)))
+    assert "professional-development hours" not in text
+    assert "Completed on June 12, 2026 Issued by King County Best Starts for Kids" in text
+
+
 @pytest.mark.parametrize("name, missing", [
     ("Ana 🜁", "U+1F701 ALCHEMICAL SYMBOL FOR AIR"),
     ("Ana 𐀀", "U+10000 LINEAR B SYLLABLE B008 A"),

@@ -551,6 +551,24 @@ def test_a_trainee_with_no_name_in_their_own_script_gets_their_legal_name_whatev
 
 
 @needs_pdftotext
+@pytest.mark.parametrize("pd_hours, printed", [(Decimal("6"), "6 professional-development hours"),
+                                               (Decimal("0"), None)])
+def test_the_certificate_prints_the_hours_of_the_required_courses_and_no_hours_line_when_there_are_none(
+        office, tmp_path, pd_hours, printed):
+    with office.work():
+        office.get(Course, office.made.course_id).pd_hours = pd_hours
+    lan = office.trainee("Lan Nguyen")
+    office.complete(lan)
+    office.issue(lan)
+
+    text = pdf_text(office.certificates()[0].pdf, tmp_path)
+    if printed:
+        assert printed in text
+    else:
+        assert "professional-development hours" not in text and "Completed on" in text
+
+
+@needs_pdftotext
 def test_the_certificates_own_words_are_in_the_trainees_language(office, tmp_path):
     rosa = office.trainee("Rosa Díaz", locale="es")
     office.complete(rosa)

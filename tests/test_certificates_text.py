@@ -1,5 +1,6 @@
 """The multi-script text layer: every trainee's name prints in a shipped, embedded font, and nothing else sneaks in."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -78,6 +79,22 @@ def test_right_to_left_text_is_laid_out_from_the_right():
     assert [run.font for run in runs][0] == "CertSans" and runs[0].text.strip() == "Lan"
     assert runs[-1].font == "CertArabic"
     assert layout("Lan فاطمة")[0].text.startswith("Lan")
+
+
+@pytest.mark.parametrize("isolate", ["\u2066", "\u2068"])  # LRI, and FSI, which finds the serial's direction
+def test_a_serial_isolated_inside_arabic_text_stays_one_left_to_right_run(tmp_path, isolate):
+    line = f"الرقم التسلسلي {isolate}2026-RVCF-7UYV\u2069 صالح"
+    assert "2026-RVCF-7UYV" in [run.text for run in layout(line, rtl=True)]
+    printed = pdf_text(draw_lines(tmp_path / "serial.pdf", [line]))
+    assert "\u2066" not in printed and "\u2068" not in printed and "\u2069" not in printed
+    # pdftotext reads in logical order and brackets each run with embedding marks: drop those.
+    assert re.sub("[\u202a-\u202e]", " ", printed).split() == ["الرقم", "التسلسلي", "2026-RVCF-7UYV", "صالح"]
+
+
+def test_without_an_isolate_a_serial_inside_arabic_text_is_reordered_as_the_bidi_rules_say():
+    """Why the isolate is needed: digits and dashes take the Arabic direction around them."""
+    runs = [run.text for run in layout("الرقم 2026-RVCF-7UYV", rtl=True)]
+    assert "2026-RVCF-7UYV" not in runs
 
 
 def test_each_run_of_a_mixed_name_gets_the_font_of_its_script():

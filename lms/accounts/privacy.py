@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from lms.accounts.models import Role, User, new_session_token
 from lms.accounts.services import UNUSABLE_PASSWORD, AccountError
 from lms.accounts.twofactor import disable as disable_two_factor
+from lms.attendance.models import AttendanceChange, AttendanceRecord, LearningSession, Source
 from lms.audit.models import Action, AuditEvent
 from lms.audit.services import record
 from lms.demographics.models import Demographics
@@ -58,6 +59,7 @@ def export(user: User) -> dict:
                 "consent_to_quote": e.evaluation.consent_to_quote, "created_at": _iso(e.evaluation.created_at)},
         } for e in enrollments],
         **_mentoring(user),
+        **_attendance(user),
         "about_me": _demographics(user),
         "notifications": [{"kind": n.kind, "details": n.params, "created_at": _iso(n.created_at),
                            "read_at": _iso(n.read_at)} for n in notifications],
@@ -78,6 +80,34 @@ def _mentoring(user: User) -> dict:
                                "group": s.group.name if s.group else None, "minutes": s.duration_minutes,
                                "summary": s.summary} for s in attended_sessions(user)],
     }
+
+
+def _attendance(user: User) -> dict:
+    """The person's attendance at each session and each time they checked in; who else marked it stays out."""
+    sessions = (joinedload(LearningSession.course), joinedload(LearningSession.cohort),
+                joinedload(LearningSession.group))
+    records = db.session.execute(
+        select(AttendanceRecord, LearningSession).join(LearningSession)
+        .where(AttendanceRecord.trainee_id == user.id).options(*sessions)
+        .order_by(LearningSession.starts_at, LearningSession.id)).all()
+    # From the history, so a check-in a facilitator later corrected is still listed.
+    check_ins = db.session.execute(
+        select(AttendanceChange, LearningSession).join(LearningSession)
+        .where(AttendanceChange.trainee_id == user.id, AttendanceChange.source == Source.CHECK_IN)
+        .options(*sessions).order_by(AttendanceChange.id)).all()
+    return {
+        "attendance": [{**_session(s), "status": r.status.value, "minutes": r.minutes, "source": r.source.value,
+                        "marked_at": _iso(r.updated_at), "marked_by_me": r.updated_by_id == user.id}
+                       for r, s in records],
+        "check_ins": [{**_session(s), "checked_in_at": _iso(c.changed_at), "status": c.status.value,
+                       "minutes": c.minutes} for c, s in check_ins],
+    }
+
+
+def _session(s: LearningSession) -> dict:
+    return {"session": s.title, "kind": s.kind.value, "course": s.course.code if s.course else None,
+            "cohort": s.cohort.name if s.cohort else None, "group": s.group.name if s.group else None,
+            "starts_at": _iso(s.starts_at), "ends_at": _iso(s.ends_at), "cancelled": s.is_cancelled}
 
 
 def _demographics(user: User) -> dict | None:

@@ -40,8 +40,12 @@ class Sheet:
 
 
 def read_sheet(form) -> Sheet:
-    """The marks posted for each person. Any posted id is passed on: the service refuses those off the roster."""
-    ids = {int(k[len("status-"):]) for k in form if k.startswith("status-") and k[len("status-"):].isdigit()}
+    """The marks posted for each person. Any posted id is passed on: the service refuses those off the roster.
+
+    A row is known by its status or its seen field: a group of radio buttons with none chosen posts no status.
+    """
+    ids = {int(key) for prefix in ("status-", "seen-") for k in form
+           if k.startswith(prefix) and (key := k[len(prefix):]).isdigit()}
     sheet = Sheet()
     for uid in sorted(ids):
         status, minutes = form.get(f"status-{uid}", ""), form.get(f"minutes-{uid}", "").strip()

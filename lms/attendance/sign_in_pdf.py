@@ -1,7 +1,6 @@
 """The printable sign-in sheet: translate and format here, lay out in the framework-free engine."""
 
 from flask import current_app
-from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
 
 from certificates import SignInData, SignInRow, render_sign_in_sheet
@@ -13,9 +12,9 @@ from lms.attendance.models import LearningSession
 def sign_in_pdf(session: LearningSession, people: list[User]) -> bytes:
     scope = session.group.name if session.group else session.cohort.name if session.cohort else ""
     return render_sign_in_sheet(SignInData(
-        title=session.title, subtitle=f"{session.kind.label} · {scope}",
-        when=f"{format_datetime(session.starts_at, 'medium')} – {format_time(session.ends_at, 'short')}",
-        where=session.video_url or session.place, facilitator=session.facilitator.full_name,
+        title=session.title, subtitle=i18n.join_parts((str(session.kind.label), scope)),
+        when=i18n.time_range(session.starts_at, session.ends_at),
+        where=i18n.ltr_text(session.video_url) or session.place, facilitator=session.facilitator.full_name,
         rows=tuple(SignInRow(p.full_name, p.native_name) for p in people),
         labels={"number": "#", "name": _("Name"), "name_in_own_script": _("Name in own script"),
                 "signature": _("Signature"), "time_in": _("Time in"), "facilitator": _("Facilitator"),

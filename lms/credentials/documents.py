@@ -35,14 +35,15 @@ def external_url(endpoint: str, **values) -> str:
     return public_url(endpoint, required=True, **values)
 
 
-def certificate_data(*, program, names: tuple[str, ...], pd_hours: Decimal, completed_on: date, issuer: str,
+def certificate_data(*, program, names: tuple[str, ...], pd_hours: Decimal | None, completed_on: date, issuer: str,
                      signatory_name: str, signatory_title: str, serial: str, verify_url: str,
                      language: str) -> CertificateData:
     """The engine's input, its words in `language`."""
     with force_locale(language):
         return CertificateData(
             program_title=program.name, names=names,
-            hours=format_decimal(pd_hours, format="#,##0.#"), completed_on=format_date(completed_on, "long"),
+            hours=format_decimal(pd_hours, format="#,##0.#") if pd_hours else None,  # no "0 hours" line
+            completed_on=format_date(completed_on, "long"),
             issuer=issuer, signatory_name=signatory_name, signatory_title=signatory_title, serial=serial,
             verify_url=verify_url, labels=labels(), rtl=i18n.text_direction(language) == "rtl",
             page_size=current_app.config["LMS_PAPER_SIZE"])

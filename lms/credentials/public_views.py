@@ -1,6 +1,7 @@
 """Public verification: anyone checks a certificate by its code or by uploading the PDF; no login.
 
-Pages show only the name as printed, the program, the completion date, the issuer and the status.
+Pages show only the name as printed, the program, the completion date, the issuer, the serial and the
+status.
 They are rate-limited per address and kept out of search engines.
 """
 

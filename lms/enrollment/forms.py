@@ -28,6 +28,11 @@ class ReflectionForm(FlaskForm):
         Optional(), Length(max=REFLECTION_MAX, message=_l("Use %(max)d characters or fewer.", max=REFLECTION_MAX))])
     shared = BooleanField(_l("Let my mentor read this reflection"))
 
+    @property
+    def posted(self) -> bool:
+        """Whether the reflection field came with the request: a module without a prompt completes without it."""
+        return bool(self.reflection.raw_data)
+
 
 class RatingField(RadioField):
     """A choice from 1 to 5; anything else gets the same message as no choice."""

@@ -76,14 +76,20 @@ def _open_module(enrollment: Enrollment, module: Module) -> tuple[list[Module], 
     return modules, rows
 
 
-def complete_module(enrollment: Enrollment, module: Module) -> ModuleProgress:
-    """Mark a module done; completing the last required one completes the course."""
+def complete_module(enrollment: Enrollment, module: Module, reflection: str | None = None, *,
+                    shared: bool = False) -> ModuleProgress:
+    """Mark a module done, keeping the reflection typed on its page if one is given; completing the last
+    required module completes the course."""
     modules, rows = _open_module(enrollment, module)
     row = rows.get(module.id) or ModuleProgress(enrollment_id=enrollment.id, module_id=module.id)
-    if row.completed_at is None:
+    if reflection is not None:
+        _keep_reflection(module, row, reflection, shared=shared)
+    newly_done = row.completed_at is None
+    if newly_done:
         row.completed_at = utcnow()
-        db.session.add(row)
-        db.session.flush()
+    db.session.add(row)
+    db.session.flush()
+    if newly_done:
         signals.module_completed.send(row)
         rows[module.id] = row
     _complete_course_if_done(enrollment, modules, rows)
@@ -104,11 +110,15 @@ def _complete_course_if_done(enrollment, modules, rows) -> None:
 def save_reflection(enrollment: Enrollment, module: Module, text: str, *, shared: bool) -> ModuleProgress:
     """Keep a trainee's answer to a module's reflection prompt, private unless shared."""
     _, rows = _open_module(enrollment, module)
-    if not module.reflection_prompt:
-        raise EnrollmentError(_l("This module has no reflection prompt."))
     row = rows.get(module.id) or ModuleProgress(enrollment_id=enrollment.id, module_id=module.id)
-    row.reflection = text.strip() or None
-    row.reflection_shared = shared and row.reflection is not None
+    _keep_reflection(module, row, text, shared=shared)
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def _keep_reflection(module: Module, row: ModuleProgress, text: str, *, shared: bool) -> None:
+    if not module.reflection_prompt:
+        raise EnrollmentError(_l("This module has no reflection prompt."))
+    row.reflection = text.strip() or None
+    row.reflection_shared = shared and row.reflection is not None

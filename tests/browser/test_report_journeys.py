@@ -120,3 +120,39 @@ def test_the_report_and_the_category_list_pass_axe_in_arabic_on_a_phone(new_page
         page.goto(f"{live_server}{path}")
         expect(page.locator("html")).to_have_attribute("dir", "rtl")
         check_page(page, path)
+
+
+READABLE = """() => {
+  const charts = [...document.querySelectorAll('.bar-chart text')].map(
+    text => text.getScreenCTM().a * parseFloat(getComputedStyle(text).fontSize));
+  const broken = [];
+  for (const cell of document.querySelectorAll('.report-table th, .report-table td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/[^\\s\\/-]+/g)) {  // a line may break after - or /
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].map(rect => Math.round(rect.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return {smallest: Math.min(...charts), broken};
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_report_chart_text_is_readable_and_no_table_word_is_broken(new_page, live_server, log_in, app,
+                                                                  cohort_with_answers, viewport, language):
+    office, _ = cohort_with_answers
+    with app.app_context():
+        db.session.get(User, office.id).locale = language
+        db.session.commit()
+    page = new_page(viewport)
+    log_in(page, office.email)
+    page.goto(f"{live_server}/admin/reports")
+    found = page.evaluate(READABLE)
+    assert found["smallest"] >= 12, f"chart text is {found['smallest']:.1f} px"
+    assert found["broken"] == [], "words broken across lines in a report table"
