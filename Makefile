@@ -40,7 +40,7 @@ db-upgrade: install
 	$(FLASK) db upgrade
 
 run: db-upgrade
-	$(FLASK) lms demo-data
+	LMS_PUBLIC_URL='$(or $(LMS_PUBLIC_URL),http://$(HOST):$(PORT))' $(FLASK) lms demo-data
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C stops)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

@@ -66,8 +66,9 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    #: Where `make run` serves; certificates print verification links under it.
-    LMS_PUBLIC_URL = "http://localhost:5000"
+    #: Without LMS_PUBLIC_URL, links follow the address served (`make run` gives the CLI the one it will serve),
+    #: and mail is logged whole. Trusting the Host header is fine here, where only the developer connects.
+    LMS_DEVELOPMENT = True
 
 
 class TestingConfig(Config):
@@ -75,6 +76,8 @@ class TestingConfig(Config):
     USE_ENVIRONMENT = False
     SECRET_KEY = "testing-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    LMS_DEVELOPMENT = True
+    #: The test client's address, so links built outside a request match it too.
     LMS_PUBLIC_URL = "http://localhost"
     # Cheap hashes keep the suite fast; the algorithm is still argon2id.
     LMS_ARGON2_TIME_COST = 1
@@ -100,6 +103,7 @@ class ProductionConfig(Config):
             problems.append("set LMS_ENCRYPTION_KEYS (generate one with `flask lms generate-key`)")
         if not str(config.get("LMS_RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
             problems.append("set LMS_RATELIMIT_STORAGE_URI to the Redis server the workers share")
+        # Links in production never come from the request's Host header, which a client chooses.
         if not str(config.get("LMS_PUBLIC_URL") or "").startswith("https://"):
             problems.append("set LMS_PUBLIC_URL to the site's https:// address (certificates print it)")
         if not config.get("LMS_CREDENTIAL_SIGNING_KEY"):

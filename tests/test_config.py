@@ -1,18 +1,32 @@
 """The standalone host's configurations, and the database settings the plugin applies."""
 
+import logging
+import shlex
+import subprocess
+from pathlib import Path
+
 import pytest
 from flask import request
 from sqlalchemy import text
 
 from config import DEV_SECRET_KEY, database_url
+from lms.accounts import emails
+from lms.accounts.models import User
+from lms.core.links import public_url
+from lms.credentials import documents
 from lms.extensions import db
 from wsgi import create_app
+
+#: Settings production starts with (the database is never reached by these tests).
+PRODUCTION = {"SECRET_KEY": "s" * 40, "SQLALCHEMY_DATABASE_URI": "postgresql://lms@localhost/lms",
+              "LMS_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "LMS_ENCRYPTION_KEYS": ["k" * 43 + "="],
+              "LMS_PUBLIC_URL": "https://learn.example.org", "LMS_CREDENTIAL_SIGNING_KEY": "A" * 43}
 
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
     for name in ("SECRET_KEY", "DATABASE_URL", "FLASK_DEBUG", "LMS_ENV", "LMS_RATELIMIT_STORAGE_URI",
-                 "LMS_ENCRYPTION_KEYS", "LMS_TRUSTED_PROXIES"):
+                 "LMS_ENCRYPTION_KEYS", "LMS_TRUSTED_PROXIES", "LMS_PUBLIC_URL", "LMS_MAIL_SERVER"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -122,3 +136,64 @@ def test_the_client_address_comes_from_the_proxy_only_when_one_is_trusted(monkey
     answer = app.test_client().get("/whoami", environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={
         "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}).get_data(as_text=True)
     assert answer == f"{seen} {'https' if proxies else 'http'}"
+
+
+def links_in_a_request_to(app, base_url: str) -> dict[str, str]:
+    """The links a certificate, its badge, a check-in QR code and a reset email get in a request to `base_url`."""
+    with app.test_request_context("/", base_url=base_url):
+        return {
+            "certificate": documents.external_url("lms.verify.show", code="c0de"),
+            "badge": documents.external_url("lms.verify.issuer"),
+            "qr code": public_url("lms.attendance.check_in", session_id=1, code="123456"),
+            "email": public_url("lms.accounts.reset_password", token="t0ken"),
+        }
+
+
+def test_development_links_follow_the_address_served(caplog):
+    app = create_app("development", SQLALCHEMY_DATABASE_URI="sqlite://")
+    links = links_in_a_request_to(app, "http://127.0.0.1:5101/")
+    assert links == {"certificate": "http://127.0.0.1:5101/verify/c0de",
+                     "badge": "http://127.0.0.1:5101/verify/issuer.json",
+                     "qr code": "http://127.0.0.1:5101/sessions/1/check-in?code=123456",
+                     "email": "http://127.0.0.1:5101/password/reset/t0ken"}
+    caplog.set_level(logging.INFO, logger="lms.mail")
+    person = User(id=1, email="selam@example.org", full_name="Selam Tesfaye", password_hash="x", locale="en")
+    with app.test_request_context("/password/forgot", base_url="http://localhost:5102/"):
+        emails.send_password_reset(person)
+    assert "http://localhost:5102/password/reset/" in caplog.text
+
+
+@pytest.mark.parametrize(("environment", "expected"), [
+    ({"LMS_PUBLIC_URL": "http://127.0.0.1:5101"}, "http://127.0.0.1:5101/verify/c0de"),
+    ({}, "http://127.0.0.1:5000/verify/c0de"),  # where `flask run` serves unless told otherwise
+])
+def test_development_links_outside_a_request_go_to_the_address_to_be_served(monkeypatch, environment, expected):
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    app = create_app("development", SQLALCHEMY_DATABASE_URI="sqlite://")
+    with app.app_context():  # `flask lms demo-data` issues certificates here
+        assert documents.external_url("lms.verify.show", code="c0de") == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ([], "LMS_PUBLIC_URL=http://127.0.0.1:5101"),
+    (["LMS_PUBLIC_URL=http://lms.test:5101"], "LMS_PUBLIC_URL=http://lms.test:5101"),
+])
+def test_make_run_gives_demo_data_the_address_it_serves_unless_one_is_set(given, expected):
+    dry_run = subprocess.run(["make", "--dry-run", "run", "PORT=5101", *given],
+                             cwd=Path(__file__).parent.parent, capture_output=True, text=True, check=True).stdout
+    [demo_data] = [shlex.split(line) for line in dry_run.splitlines() if "lms demo-data" in line]
+    assert demo_data[0] == expected
+
+
+def test_production_links_ignore_the_host_header():
+    app = create_app("production", **PRODUCTION)
+    links = links_in_a_request_to(app, "http://attacker.example/")
+    assert {name: link.split("/")[2] for name, link in links.items()} == dict.fromkeys(links, "learn.example.org")
+
+
+def test_a_host_site_without_a_public_url_never_prints_the_request_host_on_a_certificate(app):
+    app.config.update(LMS_PUBLIC_URL=None, LMS_DEVELOPMENT=False)
+    with app.test_request_context("/", base_url="http://attacker.example/"), \
+            pytest.raises(RuntimeError, match="LMS_PUBLIC_URL"):
+        documents.external_url("lms.verify.show", code="c0de")

@@ -121,6 +121,14 @@ def _attempt(send, *args):
         return type(error).__name__
 
 
+def _wait_for(condition, timeout=60):
+    """Wait until `condition()` holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def own_postgres():
     """A PostgreSQL server of this test's own (it gets restarted), with the tables created."""
@@ -155,14 +163,16 @@ def test_the_app_recovers_by_itself_when_postgresql_restarts_under_load(own_post
         clients = [threading.Thread(target=load) for _ in range(4)]
         for client in clients:
             client.start()
-        time.sleep(1)
-        restart_at = time.monotonic()
-        restart_postgres()
-        back_at = time.monotonic()
-        time.sleep(2)
-        stop.set()
-        for client in clients:
-            client.join()
+        try:
+            _wait_for(lambda: len(answers) >= 8)  # answered before: on a busy machine first pages take seconds
+            restart_at = time.monotonic()
+            restart_postgres()
+            back_at = time.monotonic()
+            _wait_for(lambda: sum(began > back_at + 0.5 for began, _, _ in answers) >= 8)
+        finally:
+            stop.set()
+            for client in clients:
+                client.join()
         log = served.output()
     before = [status for _began, status, ended in answers if ended < restart_at]
     after = [status for began, status, _ended in answers if began > back_at + 0.5]

@@ -1,4 +1,8 @@
-"""Send email over SMTP (LMS_MAIL_*); with no LMS_MAIL_SERVER, write it to the log instead."""
+"""Send email over SMTP (LMS_MAIL_*); with no LMS_MAIL_SERVER, write it to the log instead.
+
+A development site logs the text as its reader would see it, so links can be copied whole; production
+logs only that a message was not sent, never its body (a reset link is as good as a password).
+"""
 
 import logging
 import smtplib
@@ -21,7 +25,7 @@ def send_mail(to: str, subject: str, body: str) -> EmailMessage | None:
     message["Subject"] = subject
     message.set_content(body)
     if not config["LMS_MAIL_SERVER"]:
-        log.info("Email not sent (no LMS_MAIL_SERVER); it reads:\n%s", message)
+        _log_unsent(message)
         return message
     smtp_class = smtplib.SMTP_SSL if config["LMS_MAIL_USE_SSL"] else smtplib.SMTP
     try:
@@ -35,3 +39,13 @@ def send_mail(to: str, subject: str, body: str) -> EmailMessage | None:
         log.exception("Could not send the email %r", subject)
         return None
     return message
+
+
+def _log_unsent(message: EmailMessage) -> None:
+    # %r and indented body lines: a subject or body cannot start a line that passes for another record.
+    if not current_app.config["LMS_DEVELOPMENT"]:
+        log.warning("Email to %r, %r, not sent: set LMS_MAIL_SERVER", message["To"], message["Subject"])
+        return
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    log.info("Email not sent (no LMS_MAIL_SERVER) to %r, %r; it reads:\n%s", message["To"], message["Subject"],
+             "\n".join("    " + line for line in text.splitlines()))

@@ -31,7 +31,7 @@ def printed_names(user: User, style: NameStyle) -> tuple[str, ...]:
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute address under LMS_PUBLIC_URL, which certificates print and keep: it must be set."""
+    """An absolute address under LMS_PUBLIC_URL, which certificates print and keep (set it, outside development)."""
     return public_url(endpoint, required=True, **values)
 
 

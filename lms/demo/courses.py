@@ -11,6 +11,7 @@ from lms.courses.models import Cohort, Course, CourseFormat, Program
 from lms.enrollment import evaluations, progress
 from lms.enrollment.models import Enrollment
 from lms.enrollment.services import enroll, program_today
+from lms.demo.voices import COMMENTS, REFLECTIONS
 from lms.extensions import db
 
 PROGRAM = "BIPOC Community of Leaders Certificate"
@@ -112,13 +113,6 @@ COURSES = {
     },
 }
 
-#: Comments from the field, agreed to be quoted.
-QUOTES = [
-    "I learned so many different things about accepting everyone's cultures.",
-    "This was the first time I was able to be transparent with strangers.",
-    "It feels safe to talk about hard conversations and it's nice to be heard.",
-]
-
 
 def build_courses() -> None:
     program = db.session.scalar(select(Program).where(Program.name == PROGRAM))
@@ -159,6 +153,7 @@ def _course(program, code, spec) -> Course:
         required = db.session.scalars(select(Course).where(Course.code.in_(spec["prerequisites"]))).all()
         course.prerequisites = list(required)
     db.session.flush()
+    db.session.refresh(course)  # its translations were added as rows: load them, so its languages are known
     return course
 
 
@@ -167,19 +162,45 @@ def _enroll_trainees(courses, spring, fall) -> None:
         select(User).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.TRAINEE).order_by(User.id)).all()
     foundations = courses["BCL-101"]
+    said = {}  # what the trainees wrote so far, so that no two write the same
+    finished = []  # who completed the foundations, mentors aside
     for n, person in enumerate(trainees):
         cohort = spring if n % 2 == 0 else fall
-        language = person.locale if person.locale in foundations.languages and person.locale in cohort.languages \
-            else "en"
-        enrollment = enroll(person, foundations, cohort, language, by_admin=True)
+        enrollment = enroll(person, foundations, cohort, _language(person, foundations, cohort), by_admin=True)
         if cohort is spring:
-            _make_progress(enrollment, done=n % 4 + (3 if n % 3 == 0 else 0), quote=QUOTES[n % len(QUOTES)])
+            _make_progress(enrollment, n % 4 + (3 if n % 3 == 0 else 0), said)
+            if enrollment.completed_at is not None and not person.has_role(Role.MENTOR):
+                finished.append(person)
+    # The mentor who is still a trainee, and the first trainee to finish the foundations, finished every course
+    # of the program: graduates (the trainee is listed under Graduates, to be invited to mentor).
+    for person in [p for p in trainees if p.has_role(Role.MENTOR)] + finished[:1]:
+        for course in (courses["BCL-102"], courses["BCL-103"]):
+            enrollment = enroll(person, course, spring, _language(person, course, spring), by_admin=True)
+            _make_progress(enrollment, len(course.modules), said)
 
 
-def _make_progress(enrollment: Enrollment, done: int, quote: str) -> None:
-    for module in enrollment.course.modules[:done]:
-        progress.complete_module(enrollment, module)
+def _language(person: User, course: Course, cohort: Cohort) -> str:
+    """The person's own language where the course and the cohort offer it, English otherwise."""
+    return person.locale if person.locale in course.languages and person.locale in cohort.languages else "en"
+
+
+def _make_progress(enrollment: Enrollment, done: int, said: dict) -> None:
+    """Complete the first `done` modules, answering their prompts, and evaluate the course once complete."""
+    course, language, person = enrollment.course, enrollment.language, enrollment.user
+    for position, module in enumerate(course.modules[:done]):
+        answers = REFLECTIONS.get((course.code, position))
+        reflection = _next(said, answers, language, (course.code, position)) if answers else None
+        progress.complete_module(enrollment, module, reflection, shared=reflection is not None and person.id % 2 == 0)
     if enrollment.completed_at is not None:
+        comment, consent = _next(said, COMMENTS, language, "comment")
         evaluations.submit_evaluation(
-            enrollment, overall=5, relevance=5, language_rating=4 if enrollment.language == "en" else 5,
-            comments=quote, consent=True, language=enrollment.language)
+            enrollment, overall=4 if person.id % 3 == 0 else 5, relevance=4 if person.id % 4 == 0 else 5,
+            language_rating=5 if language == person.locale else 4, comments=comment, consent=consent,
+            language=language)
+
+
+def _next(said: dict, texts: dict[str, list], language: str, key):
+    """The next of `texts` in `language` (else English): each is used once before any is used again."""
+    language = language if language in texts else "en"
+    n = said[key, language] = said.get((key, language), -1) + 1
+    return texts[language][n % len(texts[language])]

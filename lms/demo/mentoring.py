@@ -44,7 +44,8 @@ def _assign_cohort(cohort: Cohort, mentors: list[User], admin: User) -> None:
         if best and best[0].remaining > 0:
             services.assign(best[0].mentor, trainee, cohort, by=admin)
     spanish = [t for t in trainees if t.locale == "es"]
-    if spanish:
+    # One reflective group, in the cohort that teaches in Spanish and has begun: its sessions are in the past.
+    if spanish and "es" in cohort.languages and cohort.starts_on <= program_today():
         rosa = next(m for m in mentors if m.email.startswith("rosa"))
         group = services.create_group(rosa, cohort, name=f"Círculo de reflexión · {cohort.name}", language="es",
                                       trainee_ids=[t.id for t in spanish], by=admin, reason="Demo")
