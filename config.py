@@ -87,6 +87,11 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SECRET_KEY = None
+    #: The browser keeps a __Host- cookie only if it is Secure, for the whole site and no other domain: a
+    #: neighbouring subdomain cannot plant or overwrite it (session fixation, CSRF token tossing).
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     LMS_ALLOW_DEMO_DATA = False

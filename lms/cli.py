@@ -23,17 +23,38 @@ lms_cli = AppGroup("lms", help="Run the certificate program.")
 @click.argument("email")
 @click.option("--name", help="Full name; defaults to the part of the email before the @.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_admin(email, name, password_stdin):
+@click.option("--reset-password", is_flag=True,
+              help="Take an existing account over: set a new password, end its sessions, remove its second factor.")
+def create_admin(email, name, password_stdin, reset_password):
     """Create an administrator, or make an existing account one."""
     try:
         email = validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise click.BadParameter(str(error), param_hint="EMAIL") from None
     user = services.find_by_email(email)
+    if user is not None and reset_password:
+        services.reclaim(user, _read_password(password_stdin), by=None)
+        if not user.has_role(Role.ADMIN):
+            services.grant_role(user, Role.ADMIN, by=None)
+        db.session.commit()
+        click.echo(f"Took over {user.email}: new password, every session ended, second factor removed, "
+                   "address marked verified. It is an administrator.")
+        return
     if user is not None:
         if user.has_role(Role.ADMIN):
             click.echo(f"{user.email} is already an administrator.")
             return
+        if user.email_verified_at is None:
+            # Whoever registered the address first may not own it: they would get the role (issue 17).
+            raise click.ClickException(
+                f"The address {user.email} has not been verified, so this account may belong to someone else "
+                "who registered it first. Nothing was changed.\n"
+                "Either ask the person to verify it (on their account page they can ask for a verification "
+                "email; choosing a password through \"Forgot your password\" verifies it too), then run this "
+                "again;\n"
+                "or run this again with --reset-password to take the account over: you choose a new password, "
+                "every session of the account ends, its second factor is removed and it becomes an "
+                "administrator.")
         services.grant_role(user, Role.ADMIN, by=None)
         db.session.commit()
         click.echo(f"{user.email} is now an administrator.")
@@ -231,6 +252,10 @@ def restore_command(source, yes):
     from lms.core import backup
 
     where = backup.database_url().render_as_string(hide_password=True)
+    try:
+        backup.check(source)  # before asking; restore() checks again, and changes nothing if it refuses
+    except backup.BackupError as error:
+        raise click.ClickException(f"{error}. Nothing was changed.") from None
     if not yes:
         click.confirm(f"This replaces all data in {where} with {source}. Continue?", abort=True)
     with click.progressbar(length=100, label="Restoring", file=sys.stderr) as bar:

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from flask import Flask
 from flask_babel import get_babel
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from lms import i18n
+from lms.i18n import lazy_gettext as _l
 from lms.languages import catalogs
 from lms.accounts.sessions import load_user
 from lms.core import pagecache
@@ -43,8 +44,10 @@ DEFAULTS = {
     "LMS_ARGON2_MEMORY_COST": 65536,
     "LMS_ARGON2_PARALLELISM": 4,
     "LMS_SQLITE_BUSY_TIMEOUT_MS": 5000,
-    #: Login throttling: failures per account and per address before the login is refused for a while.
-    "LMS_LOGIN_LIMIT_ACCOUNT": "10 per 15 minutes",
+    #: Login throttling (also the second factor and reauthentication): failed attempts before refusing for a while,
+    #: per account from one address, per account from all addresses together, and per address for all accounts.
+    "LMS_LOGIN_LIMIT_PAIR": "10 per 15 minutes",
+    "LMS_LOGIN_LIMIT_ACCOUNT": "100 per hour",
     "LMS_LOGIN_LIMIT_ADDRESS": "30 per 15 minutes",
     #: Where rate-limit counters live; use a Redis URL when several workers serve the app.
     "LMS_RATELIMIT_STORAGE_URI": "memory://",
@@ -173,6 +176,7 @@ class LMS:
         limiter.init_app(app)
         app.after_request(headers.add_security_headers)
 
+        app.url_map.converters["lms_id"] = RowId
         app.register_blueprint(views.blueprint, url_prefix=prefix)
         app.cli.add_command(cli.lms_cli)
         if app.config["LMS_ERROR_PAGES"]:
@@ -190,6 +194,13 @@ class LMS:
             ),
             page_cache=pagecache.new_cache(app),
         )
+
+
+class RowId(IntegerConverter):
+    """A row's id in an address: a number the database's integer keys can hold, or the page is not found."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def _normalise_prefix(prefix: str | None) -> str | None:

@@ -6,6 +6,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -27,5 +29,10 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: Every call to Redis waits this long at most, and is not retried: Redis must never hold a page up.
+REDIS_OPTIONS = {"socket_timeout": 0.3, "socket_connect_timeout": 0.3, "retry": Retry(NoBackoff(), 0)}
 #: Counters live at LMS_RATELIMIT_STORAGE_URI: memory in development, Redis shared by gunicorn workers in production.
-limiter = Limiter(key_func=get_remote_address, key_prefix="lms")
+#: While Redis is out of reach each worker counts in its own memory (logged when it goes and when it is back;
+#: Flask-Limiter looks for it again after 1, 2, 4 ... 32 seconds), and an error is logged, never a 500.
+limiter = Limiter(key_func=get_remote_address, key_prefix="lms", storage_options=REDIS_OPTIONS,
+                  in_memory_fallback_enabled=True, swallow_errors=True)

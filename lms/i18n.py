@@ -7,8 +7,10 @@ from datetime import datetime
 from babel import Locale
 from babel.dates import get_datetime_format
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_time, get_locale, gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import Markup
 
 #: The interface languages of the program, in the order the switcher lists them.
 DEFAULT_LANGUAGES = (
@@ -22,6 +24,28 @@ BROWSER_ALIASES = {
     "zh-tw": "zh_Hant", "zh-hk": "zh_Hant", "zh-mo": "zh_Hant", "zh-hant": "zh_Hant",
     "zh-cn": "zh_Hans", "zh-sg": "zh_Hans", "zh-hans": "zh_Hans", "tl": "fil",
 }
+
+
+class LazyMessage(LazyString):
+    """A lazy translation that, shown as HTML, escapes the values put into it but not its own words.
+
+    Flask-Babel's lazy strings claim to be markup whole (``__html__`` returns the formatted text), so a
+    name put into one reached pages raw. As plain text (``str``: emails, PDFs, CSV, logs) nothing changes.
+    """
+
+    def __init__(self, string: str, **variables):
+        super().__init__(gettext, string, **variables)
+        self._string, self._variables = string, variables
+
+    def __html__(self) -> Markup:
+        if not self._variables:
+            return Markup(str(self))
+        return Markup(gettext(self._string)) % self._variables
+
+
+def lazy_gettext(string: str, **variables) -> LazyMessage:
+    """Translate ``string`` when it is used; the package imports this as ``_l``, never Flask-Babel's."""
+    return LazyMessage(string, **variables)
 
 
 def supported_languages() -> list[str]:

@@ -2,18 +2,18 @@
 
 import sqlite3
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, g, render_template, request
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from lms import i18n
 from lms.core import pagecache
-from lms.core.security_log import security_event
+from lms.core.security_log import logged_path, security_event
 from lms.accounts.admin_views import bp as users_bp
 from lms.accounts.twofactor_views import bp as two_factor_bp
 from lms.accounts.views import bp as accounts_bp
@@ -29,6 +29,7 @@ from lms.courses.admin_views import bp as programs_bp
 from lms.courses.views import bp as courses_bp
 from lms.enrollment.admin_views import bp as rosters_bp
 from lms.enrollment.views import bp as enrollment_bp
+from lms.i18n import lazy_gettext as _l
 from lms.mentoring import receivers  # noqa: F401  (connects the mentoring signal receivers)
 from lms.mentoring.admin_views import bp as mentoring_admin_bp
 from lms.mentoring.mentor_views import bp as mentor_bp
@@ -127,15 +128,16 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 def render_database_error(error: OperationalError | InterfaceError):
     """The database is unreachable, busy or full: roll back whatever the request began, and say so."""
+    _answer_as_nobody()
     db.session.rollback()
-    current_app.logger.error("Database error on %s %s: %s", request.method, request.path, error.orig)
+    current_app.logger.error("Database error on %s %s: %s", request.method, logged_path(), error.orig)
     if is_storage_full(error):
         title = _("The server has run out of storage space")
         message = _("Nothing was saved. The program office has been told; please try again later.")
     else:
         title = _("The service is briefly unavailable")
         message = _("Nothing was saved. Please try again in a minute.")
-    headers = {"Retry-After": "30"}
+    headers = {"Retry-After": "30", "Cache-Control": "no-store"}
     try:
         return render_template("lms/error.html", code=503, title=title, message=message), 503, headers
     except DATABASE_UNAVAILABLE:  # the page itself needs the database (the menu reads the person's roles)
@@ -145,6 +147,16 @@ def render_database_error(error: OperationalError | InterfaceError):
                 f'<meta charset="utf-8"><title>{escape(title)}</title><h1>{escape(title)}</h1>'
                 f"<p>{escape(message)}</p></html>")
         return page, 503, headers
+
+
+def _answer_as_nobody() -> None:
+    """Settle the page's language and time zone now, then go on as nobody: the error page, its language and
+    its headers must not ask the database for the person again (after the rollback, their row is expired)."""
+    try:
+        get_locale(), get_timezone()
+    except SQLAlchemyError:  # the person could not be read (or the failed transaction is still to be undone)
+        pass  # the session's or the browser's language then, as for a visitor
+    g._login_user = current_app.login_manager.anonymous_user()
 
 
 def is_storage_full(error: BaseException | None) -> bool:

@@ -8,6 +8,7 @@ import functools
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 from contextlib import contextmanager
@@ -150,8 +151,11 @@ def make_user(app):
     counter = iter(range(1, 10_000))
 
     def make(role: Role | str | None = "trainee", *, roles=None, email=None, full_name=None,
-             password=PASSWORD, active=True, two_factor=None, **fields) -> User:
-        """Admins get a second factor unless two_factor=False: the program requires one."""
+             password=PASSWORD, active=True, two_factor=None, verified=False, **fields) -> User:
+        """Admins get a second factor unless two_factor=False: the program requires one.
+
+        verified=True marks the email address as proven by its owner, as the emailed link does.
+        """
         n = next(counter)
         wanted = tuple(Role(r) for r in (roles or ([role] if role else [])))
         with app.app_context():
@@ -160,6 +164,8 @@ def make_user(app):
                 password=password, roles=wanted, **fields,
             )
             user.is_active = active
+            if verified:
+                user.email_verified_at = utcnow()
             if two_factor if two_factor is not None else Role.ADMIN in wanted:
                 twofactor.begin_setup(user)
                 user.totp_enabled_at = utcnow()
@@ -297,9 +303,9 @@ def enroll_form(app):
     return post
 
 
-@pytest.fixture(scope="module")
-def redis_server():
-    """A throwaway redis-server on a free loopback port; its URL."""
+@contextmanager
+def running_redis(port: int | None = None):
+    """A throwaway redis-server on a loopback port (a free one unless given): its URL, a client, its process."""
     binary = shutil.which("redis-server")
     if binary is None:
         message = "redis-server is not installed: the shared-counter tests need a real Redis"
@@ -308,7 +314,7 @@ def redis_server():
         pytest.skip(message)
     import redis
 
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -325,15 +331,23 @@ def redis_server():
                 time.sleep(0.05)
         else:
             pytest.fail("redis-server did not answer within 5 seconds")
-        yield SimpleNamespace(url=url, connection=connection)
+        yield SimpleNamespace(url=url, port=port, connection=connection, process=process)
     finally:
         connection.close()
+        process.send_signal(signal.SIGCONT)  # a drill may have left it stopped
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    """A redis-server the module's tests share."""
+    with running_redis() as server:
+        yield server
 
 
 @pytest.fixture

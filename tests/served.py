@@ -1,6 +1,7 @@
 """The test app served by a real gunicorn on loopback, and a cookie-keeping browser for it (no JavaScript)."""
 
 import http.cookiejar
+import logging
 import os
 import re
 import signal
@@ -26,15 +27,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, *, workers: int = 1, **config):
+def gunicorn(database_url: str, *, workers: int = 1, threads: int = 1, **config):
     """Serve the plugin on a bare host app (as the suite builds it) over `database_url`."""
     port = free_port()
     settings = ", ".join(f"{key}={value!r}" for key, value in config.items())
-    factory = (f"tests.conftest:make_host_app(None, create_tables=False, "
-               f"SQLALCHEMY_DATABASE_URI={database_url!r}{', ' if settings else ''}{settings})")
+    factory = f"tests.served:served_app(SQLALCHEMY_DATABASE_URI={database_url!r}{', ' if settings else ''}{settings})"
     log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would stall the workers' logging
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+        [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
+         "--bind", f"127.0.0.1:{port}",
          "--timeout", "120", "--log-level", "warning", factory],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -48,6 +49,22 @@ def gunicorn(database_url: str, *, workers: int = 1, **config):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def wait_for(condition, timeout=60):
+    """Wait until `condition()` holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def served_app(**config):
+    """The app a gunicorn worker serves: the suite's bare host app, logging warnings as production does."""
+    from tests.conftest import make_host_app
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    return make_host_app(None, create_tables=False, **config)
 
 
 def read_log(log) -> str:
@@ -88,6 +105,8 @@ class Browser:
         self.base = base
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         self.token = None
+        #: The headers of the last answer.
+        self.headers = None
 
     def get(self, path, timeout=30) -> tuple[int, str]:
         return self._open(urllib.request.Request(self.base + path), timeout)
@@ -99,9 +118,9 @@ class Browser:
     def _open(self, request, timeout):
         try:
             with self.opener.open(request, timeout=timeout) as response:
-                status, page = response.status, response.read().decode()
+                status, page, self.headers = response.status, response.read().decode(), response.headers
         except urllib.error.HTTPError as error:
-            status, page = error.code, error.read().decode()
+            status, page, self.headers = error.code, error.read().decode(), error.headers
         if found := CSRF.search(page):
             self.token = found.group(1)
         return status, page

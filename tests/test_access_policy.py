@@ -196,6 +196,7 @@ POLICY = {
     "lms.demographics_admin.toggle": ("POST", "/admin/reports/categories/1/toggle", admin_only(302)),
     "lms.demographics_admin.move": ("POST", "/admin/reports/categories/1/move", admin_only(302)),
     "lms.reports.index": ("GET", "/admin/reports", admin_only()),
+    "lms.reports.exact_counts": ("POST", "/admin/reports", admin_only()),
     "lms.reports.table_csv": ("GET", "/admin/reports/summary.csv", admin_only()),
     "lms.reports.pdf": ("GET", "/admin/reports/report.pdf", admin_only()),
     "lms.languages.index": ("GET", "/admin/languages", admin_only()),

@@ -87,6 +87,26 @@ def test_a_ten_thousand_character_name_is_kept_in_the_field(client):
     assert f'value="{"Ab" * 5_000}"' in html
 
 
+@pytest.mark.parametrize("field", ["full_name", "native_name"])
+@pytest.mark.parametrize("name", ["Selam\n2026-12-08 INFO lms.security forged", "Selam\rTesfaye", "Selam\u2028Tesfaye",
+                                  "Selam\x1b[31mTesfaye"])
+def test_a_name_on_more_than_one_line_or_with_control_characters_is_refused(app, client, field, name):
+    html = client.post_form("/register", registration(**{field: name})).get_data(as_text=True)
+    assert "Write the name on one line" in field_error(html, field)
+    assert count_users(app) == 0
+
+
+def test_the_model_refuses_a_name_with_a_line_break_whatever_wrote_it(app):
+    with app.app_context(), pytest.raises(ValueError, match="line break"):
+        User(email="selam@example.org", full_name="Selam\nTesfaye", password_hash="x")
+
+
+def test_names_joined_in_their_own_scripts_are_kept(app, client):
+    """Zero-width joiners and right-to-left marks are part of names in Persian, Arabic and Indic scripts."""
+    client.post_form("/register", registration(native_name="\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"))
+    assert count_users(app) == 1
+
+
 def test_an_email_taken_in_another_letter_case_is_refused_next_to_the_field(app, client, make_user):
     make_user(email="selam@example.org")
     response = client.post_form("/register", registration(email="  Selam@Example.ORG "))

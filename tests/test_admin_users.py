@@ -22,7 +22,7 @@ def roles_of(app, user):
 
 
 def test_an_admin_grants_the_mentor_role_and_the_audit_log_shows_it(app, admin, admin_client, make_user):
-    graduate = make_user(full_name="Amina Warsame")
+    graduate = make_user(full_name="Amina Warsame", verified=True)
     response = admin_client.post_form(f"/admin/users/{graduate.id}/roles", {"role": "mentor"})
     assert response.status_code == 302
     assert roles_of(app, graduate) == {Role.TRAINEE, Role.MENTOR}, "a graduate stays a trainee"
@@ -30,6 +30,73 @@ def test_an_admin_grants_the_mentor_role_and_the_audit_log_shows_it(app, admin, 
 
     log = admin_client.get("/admin/audit").get_data(as_text=True)
     assert "Role granted" in log and "Amina Warsame" in log and "Ada Admin" in log and "Mentor" in log
+
+
+NOT_VERIFIED = ("This person has not verified their email address yet. Ask them to verify it from their account page; "
+                "then grant the role.")
+
+
+def role_field(html):
+    """The role control on a person's page: its label, hint, error and select."""
+    return re.search(r'<div class="field[^"]*">\s*<label[^>]*for="role".*?</select>', html, re.S).group(0)
+
+
+@pytest.mark.parametrize("role", ["mentor", "admin"])
+def test_an_unverified_self_registration_cannot_collect_a_mentor_or_admin_role(app, admin_client, make_user, role):
+    squatter = make_user(email="office@example.org", full_name="Program Office")  # registered, never verified
+    response = admin_client.post_form(f"/admin/users/{squatter.id}/roles", {"role": role})
+    assert response.status_code == 422
+    control = role_field(response.get_data(as_text=True))
+    assert NOT_VERIFIED in control and 'aria-invalid="true"' in control, "the refusal sits at the role control"
+    assert re.search(rf'<option selected value="{role}">', control), "the chosen role stays chosen"
+    assert roles_of(app, squatter) == {Role.TRAINEE}
+    assert audit_events(app) == []
+
+
+def test_an_unverified_self_registration_may_still_be_made_a_trainee(app, admin_client, make_user):
+    newcomer = make_user(None)
+    response = admin_client.post_form(f"/admin/users/{newcomer.id}/roles", {"role": "trainee"})
+    assert response.status_code == 302
+    assert roles_of(app, newcomer) == {Role.TRAINEE}, "what anyone gets by registering needs no proof"
+
+
+def test_once_the_person_verifies_their_address_the_role_can_be_granted(app, admin, admin_client, make_user):
+    from lms.accounts import tokens
+
+    graduate = make_user(email="hodan@example.org")
+    assert admin_client.post_form(f"/admin/users/{graduate.id}/roles", {"role": "mentor"}).status_code == 422
+    with app.app_context():
+        link = f"/account/verify/{tokens.make_verify_token(db.session.get(User, graduate.id))}"
+    assert app.test_client().post_form(link).status_code == 302  # the owner follows the emailed link
+
+    response = admin_client.post_form(f"/admin/users/{graduate.id}/roles", {"role": "mentor"})
+    assert response.status_code == 302
+    assert roles_of(app, graduate) == {Role.TRAINEE, Role.MENTOR}
+    assert audit_events(app) == [("role_granted", admin.id, graduate.id, {"role": "mentor"})]
+
+
+def test_an_account_an_import_made_may_be_granted_a_role_before_its_owner_sets_a_password(app, admin_client,
+                                                                                         make_user):
+    """No one can log in to it until the owner chooses a password through the emailed link, which proves the address."""
+    imported = make_user(password=None)
+    response = admin_client.post_form(f"/admin/users/{imported.id}/roles", {"role": "mentor"})
+    assert response.status_code == 302
+    assert roles_of(app, imported) == {Role.TRAINEE, Role.MENTOR}
+
+
+def test_the_persons_page_says_whether_their_address_is_verified(admin_client, make_user):
+    verified = admin_client.get(f"/admin/users/{make_user(verified=True).id}").get_data(as_text=True)
+    assert "(verified)" in verified and "not verified" not in verified
+    assert "Mentor and administrator roles can be granted once" not in verified
+
+    unverified = admin_client.get(f"/admin/users/{make_user().id}").get_data(as_text=True)
+    assert "(not verified yet)" in unverified
+    assert "Mentor and administrator roles can be granted once this person has verified their email address." \
+        in role_field(unverified), "the role control says what it cannot do yet"
+
+    imported = admin_client.get(f"/admin/users/{make_user(password=None).id}").get_data(as_text=True)
+    assert "no password chosen; choosing one through the emailed link verifies the address" in imported
+    assert "Mentor and administrator roles can be granted once" not in imported
 
 
 def test_granting_a_role_twice_is_refused_without_a_second_audit_entry(app, admin_client, make_user):

@@ -569,6 +569,29 @@ def test_the_check_in_limit_comes_from_the_config_and_a_check_in_does_not_count(
     assert lan.post_form(url, {"code": cohort.code(running)}).status_code == 429
 
 
+def test_parallel_wrong_check_in_codes_are_counted_before_any_is_checked(app, cohort, lan, monkeypatch):
+    """Twenty-five codes posted at once while each check takes a while: ten are checked, the rest refused."""
+    from tests.test_throttles import at_once
+
+    running = cohort.schedule(-5 * MINUTE)
+    checked, real_check_in = [], checkin.check_in
+
+    def slow_check_in(*args):
+        checked.append(args)
+        time.sleep(0.2)
+        return real_check_in(*args)
+
+    monkeypatch.setattr(checkin, "check_in", slow_check_in)
+    url, token, cookie = f"/sessions/{running}/check-in", lan.csrf_token(), lan.get_cookie("session").value
+    browsers = [app.test_client() for _ in range(25)]
+    for browser in browsers:
+        browser.set_cookie("session", cookie)
+    answers = at_once(browsers, lambda b: b.post(url, data={"code": wrong_code(cohort, running),
+                                                            "csrf_token": token}).status_code)
+    assert len(checked) <= 10
+    assert sorted(answers) == [200] * len(checked) + [429] * (25 - len(checked))
+
+
 REFRESH = '<meta http-equiv="refresh" content="20">'
 
 
@@ -907,6 +930,16 @@ def test_a_private_feed_lists_the_persons_sessions_in_their_language_without_log
     assert "X-WR-CALNAME:Mis sesiones" in ical
     assert re.findall(r"^SUMMARY:(.*?)\r?$", ical, re.M) == ["Evening circle"]
     assert f"UID:lms-session-{upcoming}@localhost" in ical
+
+
+def test_the_calendar_address_and_its_uids_are_under_the_public_url_whatever_the_host_header(app, cohort, lan):
+    app.config.update(LMS_PUBLIC_URL="https://learn.example.org", LMS_DEVELOPMENT=False)
+    upcoming = cohort.schedule(2 * DAY, title="Evening circle")
+    lan.post_form("/my/calendar/reset")
+    page = lan.get("/my/sessions").get_data(as_text=True)  # asked for at http://localhost
+    [token] = re.findall(r"https://learn\.example\.org/calendar/([\w-]+)\.ics", page)
+    ical = app.test_client().get(f"/calendar/{token}.ics", headers={"Host": "attacker.example"}).get_data(as_text=True)
+    assert f"UID:lms-session-{upcoming}@learn.example.org" in ical
 
 
 def test_a_new_calendar_address_retires_the_old_one(app, cohort, lan):

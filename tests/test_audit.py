@@ -45,7 +45,7 @@ def test_a_person_with_audit_history_cannot_be_deleted(app, make_user, event_id)
 
 
 def test_the_audit_page_filters_by_action_and_person(app, admin, admin_client, make_user):
-    lan = make_user(full_name="Nguyễn Thị Lan")
+    lan = make_user(full_name="Nguyễn Thị Lan", verified=True)
     minh = make_user(full_name="Trần Văn Minh")
     admin_client.post_form(f"/admin/users/{lan.id}/roles", {"role": "mentor"})
     admin_client.post_form(f"/admin/users/{minh.id}/deactivate")
@@ -68,7 +68,7 @@ def test_the_audit_page_is_for_admins_only(app, make_user, login):
 def test_the_audit_page_runs_a_fixed_number_of_queries(app, admin, admin_client, make_user, count_queries):
     def grant_to_new_people(n):
         for _ in range(n):
-            person = make_user()
+            person = make_user(verified=True)
             admin_client.post_form(f"/admin/users/{person.id}/roles", {"role": "mentor"})
 
     grant_to_new_people(2)

@@ -348,6 +348,27 @@ def test_the_verify_pages_share_one_rate_limit_per_address(office, lan, app):
     assert limited.status_code == 429 and "noindex" in limited.headers["X-Robots-Tag"]
 
 
+def test_parallel_verifications_are_counted_before_any_is_looked_up(office, lan, app, monkeypatch):
+    """Twenty-five look-ups at once from one address while each takes a while: ten are answered, the rest refused."""
+    from lms.credentials import public_views
+    from tests.test_throttles import at_once
+
+    office.issue(lan)
+    code = office.certificates()[0].code
+    app.config["LMS_VERIFY_LIMIT"] = "10 per minute"
+    answered, real_render = [], public_views.render_template
+
+    def slow_render(*args, **kwargs):
+        answered.append(args)
+        time.sleep(0.2)
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(public_views, "render_template", slow_render)
+    answers = at_once([app.test_client() for _ in range(25)], lambda b: b.get(f"/verify/{code}").status_code)
+    assert len(answered) <= 10
+    assert sorted(answers) == [200] * len(answered) + [429] * (25 - len(answered))
+
+
 # Open Badges
 
 

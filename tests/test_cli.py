@@ -2,9 +2,11 @@
 
 from sqlalchemy import func, select
 
+from lms.accounts import services
 from lms.accounts.models import Role, User, UserRole
 from lms.audit.models import AuditEvent
 from lms.extensions import db
+from tests.conftest import PASSWORD
 
 
 def run(app, *args, input=None):
@@ -14,6 +16,23 @@ def run(app, *args, input=None):
 def users(app):
     with app.app_context():
         return {u.email: u.role_names for u in db.session.scalars(select(User))}
+
+
+def verify_email(app, user):
+    """As if the person had followed the link of their verification email."""
+    with app.app_context():
+        services.mark_email_verified(db.session.get(User, user.id))
+        db.session.commit()
+
+
+def audited(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def logs_in(client, email, password) -> bool:
+    """The password is accepted (a redirect, to the home page or the second-factor step)."""
+    return client.post_form("/login", {"email": email, "password": password}).status_code == 302
 
 
 def test_create_admin_reads_the_password_from_stdin(app, client):
@@ -40,12 +59,86 @@ def test_create_admin_refuses_a_short_password_and_a_bad_email(app):
     assert users(app) == {}
 
 
-def test_create_admin_promotes_an_existing_account(app, make_user):
-    make_user(email="lan@example.org")
+def test_create_admin_promotes_an_existing_account_whose_address_is_verified(app, make_user):
+    verify_email(app, make_user(email="lan@example.org"))
     result = run(app, "create-admin", "LAN@example.org")
     assert result.exit_code == 0, result.output
     assert users(app)["lan@example.org"] == {Role.TRAINEE, Role.ADMIN}
     assert run(app, "create-admin", "lan@example.org").output.strip().endswith("already an administrator.")
+
+
+def test_create_admin_refuses_an_account_whose_address_is_not_verified_and_says_what_to_do(app, make_user):
+    make_user(email="office@example.org")
+    result = run(app, "create-admin", "office@example.org", "--password-stdin", input="a new long password\n")
+    assert result.exit_code != 0
+    assert "office@example.org has not been verified" in result.output
+    assert "verification email" in result.output and "--reset-password" in result.output
+    assert users(app) == {"office@example.org": {Role.TRAINEE}}
+    assert audited(app) == []
+
+
+def test_an_attacker_who_registered_the_office_address_first_never_becomes_its_administrator(app, make_user,
+                                                                                            login):
+    attacker = app.test_client()
+    response = attacker.post_form("/register", {
+        "full_name": "Program Office", "email": "office@example.org", "locale": "en",
+        "password": PASSWORD, "confirm": PASSWORD})
+    assert response.status_code == 302
+    someone = make_user()
+
+    refused = run(app, "create-admin", "office@example.org")
+    assert refused.exit_code != 0 and "has not been verified" in refused.output
+    assert users(app)["office@example.org"] == {Role.TRAINEE}
+    assert attacker.get("/admin/programs").status_code == 403, "the attacker's session holds no admin role"
+    again = app.test_client()
+    assert logs_in(again, "office@example.org", PASSWORD)
+    assert again.get("/admin/programs").status_code == 403, "nor does the attacker's password"
+
+    taken = run(app, "create-admin", "office@example.org", "--reset-password", "--password-stdin",
+                input="the office's own passphrase\n")
+    assert taken.exit_code == 0, taken.output
+    assert attacker.get("/account").headers["Location"].startswith("/login"), "the attacker's session ended"
+    assert not logs_in(app.test_client(), "office@example.org", PASSWORD), "the attacker's password is gone"
+    office = app.test_client()
+    assert logs_in(office, "office@example.org", "the office's own passphrase")
+    assert office.get("/admin/programs").headers["Location"].startswith("/account/two-factor")
+    assert users(app)["office@example.org"] == {Role.TRAINEE, Role.ADMIN}
+    assert login(app.test_client(), someone).status_code == 302, "nobody else is affected"
+
+
+def test_reset_password_takes_an_account_over_ending_its_sessions_and_second_factor_and_is_audited(
+        app, make_user, login):
+    holder = make_user(email="office@example.org", two_factor=True)
+    their_browser = app.test_client()
+    login(their_browser, holder)
+    assert their_browser.get("/account").status_code == 200
+
+    result = run(app, "create-admin", "office@example.org", "--reset-password", "--password-stdin",
+                 input="the office's own passphrase\n")
+    assert result.exit_code == 0, result.output
+    assert "the office's own passphrase" not in result.output
+    assert their_browser.get("/account").status_code == 302
+    with app.app_context():
+        user = db.session.get(User, holder.id)
+        assert user.role_names == {Role.TRAINEE, Role.ADMIN}
+        assert not user.two_factor_enabled and user.totp_secret is None
+        assert user.email_verified_at is not None
+    assert not logs_in(app.test_client(), "office@example.org", PASSWORD)
+    assert logs_in(app.test_client(), "office@example.org", "the office's own passphrase")
+    assert audited(app) == ["account_reclaimed", "role_granted"]
+
+
+def test_reset_password_with_a_weak_password_changes_nothing(app, make_user, login):
+    holder = make_user(email="office@example.org")
+    their_browser = app.test_client()
+    login(their_browser, holder)
+    result = run(app, "create-admin", "office@example.org", "--reset-password", "--password-stdin",
+                 input="password123\n")
+    assert result.exit_code != 0 and "too easy to guess" in result.output
+    assert users(app) == {"office@example.org": {Role.TRAINEE}}
+    assert their_browser.get("/account").status_code == 200
+    assert logs_in(app.test_client(), "office@example.org", PASSWORD)
+    assert audited(app) == []
 
 
 def test_demo_data_builds_a_multilingual_program_once(app):

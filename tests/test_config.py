@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from flask import request
+from flask import request, session
 from sqlalchemy import text
 
 from config import DEV_SECRET_KEY, database_url
@@ -197,3 +197,18 @@ def test_a_host_site_without_a_public_url_never_prints_the_request_host_on_a_cer
     with app.test_request_context("/", base_url="http://attacker.example/"), \
             pytest.raises(RuntimeError, match="LMS_PUBLIC_URL"):
         documents.external_url("lms.verify.show", code="c0de")
+
+
+def test_production_keeps_the_session_in_a_host_only_secure_cookie():
+    app = create_app("production", **PRODUCTION)
+
+    @app.get("/remember")
+    def remember():
+        session["seen"] = True
+        return "ok"
+
+    cookie = app.test_client().get("/remember", base_url="https://learn.example.org").headers["Set-Cookie"]
+    attributes = [part.strip() for part in cookie.split(";")]
+    assert attributes[0].startswith("__Host-session=")
+    assert "Secure" in attributes and "Path=/" in attributes and "HttpOnly" in attributes
+    assert not any(part.lower().startswith("domain=") for part in attributes)

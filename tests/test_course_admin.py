@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
+from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.audit.models import AuditEvent
 from lms.courses import services as catalog
@@ -22,6 +23,7 @@ from lms.enrollment import evaluations
 from lms.enrollment.models import Enrollment, EnrollmentStatus, ModuleProgress
 from lms.extensions import db
 from lms.notifications.models import Notification
+from tests.conftest import PASSWORD
 from tests.pages import text_of
 
 LONG = "x" * 10_000
@@ -681,12 +683,19 @@ def outcomes(page: str) -> list[tuple[str, str]]:
     return [(row[1], row[5]) for row in table_rows(page)]
 
 
+def verify_email(app, user):
+    """As if the person had followed the link of their verification email."""
+    with app.app_context():
+        accounts.mark_email_verified(db.session.get(User, user.id))
+        db.session.commit()
+
+
 @pytest.fixture
 def import_course(app, make_user, make_course):
     """A course in English and Spanish with three seats, one taken by an enrolled person."""
     made = make_course(capacity=3, translations={"es": "Curso"})
     place(app, made, make_user(email="enrolled@example.org"))
-    make_user(email="returning@example.org", full_name="Returning Person")
+    verify_email(app, make_user(email="returning@example.org", full_name="Returning Person"))
     with app.app_context():
         made.cohort_name = db.session.get(Cohort, made.cohort_id).name
     return made
@@ -731,7 +740,8 @@ def test_confirming_a_good_file_enrolls_everyone_at_once_and_is_audited(app, adm
     with app.app_context():
         event = db.session.scalars(select(AuditEvent)).one()
         assert (event.action, event.actor_id, event.details) == (
-            "enrollments_imported", admin.id, {"course": import_course.code, "rows": "4", "unchanged": "1"})
+            "enrollments_imported", admin.id,
+            {"course": import_course.code, "rows": "4", "unchanged": "1", "refused": "0"})
         assert db.session.scalar(select(func.count()).select_from(Notification).where(
             Notification.kind == "enrolled_by_admin")) == 3
     assert "4 rows imported." in text(admin_client.get(response.headers["Location"]))
@@ -748,6 +758,69 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(app, admi
     assert (people_and_places(app), count(app, Notification)) == after_first
 
 
+UNPROVEN = ("Refused: An account with this email exists but its address has not been verified; "
+            "ask the person to verify it, then import again.")
+
+
+def register(app, email):
+    """Someone registers `email` through the real form; they never prove they receive its mail."""
+    response = app.test_client().post_form("/register", {
+        "full_name": "First Comer", "email": email, "locale": "en", "password": PASSWORD, "confirm": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_a_row_for_an_unverified_self_registration_is_refused_on_its_line_and_the_rest_is_imported(
+        app, admin_client, import_course):
+    register(app, "office@example.org")
+    content = ("email,name,cohort,language\n"
+               f"office@example.org,Program Office,{import_course.cohort_name},en\n"
+               f"nueva@example.org,Nueva Persona,{import_course.cohort_name},es\n")
+    page = text(upload(admin_client, import_course, content))
+    assert outcomes(page) == [("office@example.org", UNPROVEN), ("nueva@example.org", "New account and a seat")]
+    assert "1 row is refused; its line below says why." in page and "Import these rows" in page
+
+    response = confirm(admin_client, import_course, typed(page, "content"))
+    assert response.status_code == 200
+    result = text(response)
+    assert outcomes(result) == [("office@example.org", UNPROVEN), ("nueva@example.org", "New account and a seat")]
+    assert "1 rows imported." in result and "1 row is refused" in result
+    places = people_and_places(app)[1]
+    assert [email for email, *_ in places] == ["enrolled@example.org", "nueva@example.org"]
+    with app.app_context():
+        office = accounts.find_by_email("office@example.org")
+        assert db.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.user_id == office.id)) == 0
+        details = db.session.scalars(select(AuditEvent.details)).one()
+        assert (details["rows"], details["refused"]) == ("2", "1")
+
+
+def test_once_the_person_verifies_their_address_the_same_row_is_imported(app, admin_client, import_course):
+    register(app, "office@example.org")
+    content = f"email,name,cohort,language\noffice@example.org,,{import_course.cohort_name},en\n"
+    assert outcomes(text(upload(admin_client, import_course, content))) == [("office@example.org", UNPROVEN)]
+    with app.app_context():
+        accounts.mark_email_verified(accounts.find_by_email("office@example.org"))
+        db.session.commit()
+    page = text(upload(admin_client, import_course, content))
+    assert outcomes(page) == [("office@example.org", "Seat")]
+    assert confirm(admin_client, import_course, typed(page, "content")).status_code == 302
+    assert ("office@example.org", import_course.cohort_id, "en", "enrolled") in people_and_places(app)[1]
+
+
+def test_an_account_an_import_made_is_enrolled_by_the_next_import_before_its_owner_logs_in(
+        app, admin_client, import_course, make_course):
+    first = f"email,name,cohort,language\nnueva@example.org,Nueva Persona,{import_course.cohort_name},es\n"
+    confirm(admin_client, import_course, typed(text(upload(admin_client, import_course, first)), "content"))
+    other = make_course(capacity=3)
+    with app.app_context():
+        other.cohort_name = db.session.get(Cohort, other.cohort_id).name
+    second = f"email,name,cohort,language\nnueva@example.org,,{other.cohort_name},en\n"
+    page = text(upload(admin_client, other, second))
+    assert outcomes(page) == [("nueva@example.org", "Seat")]
+    assert confirm(admin_client, other, typed(page, "content")).status_code == 302
+    assert ("nueva@example.org", other.cohort_id, "en", "enrolled") in people_and_places(app)[1]
+
+
 BAD_ROWS = [
     ("not-an-email,Someone,{cohort},en", "“not-an-email” is not an email address."),
     ("someone@example.org,Someone,Nowhere Cohort,en", "No cohort named “Nowhere Cohort” runs this course."),
@@ -755,6 +828,8 @@ BAD_ROWS = [
     ("good@example.org,Good Again,{cohort},en", "This email appears more than once in the file."),
     ("someone@example.org,,{cohort},en", "A new person needs a name."),
     ("someone@example.org," + "n" * 201 + ",{cohort},en", "The name is longer than 200 characters."),
+    ('someone@example.org,"Some\none",{cohort},en',
+     "Write the name on one line, without tabs or other special characters."),
 ]
 
 

@@ -113,6 +113,16 @@ def test_the_review_spreadsheet_has_a_row_per_message_and_plural_form(catalog_di
     ]
 
 
+def test_the_review_spreadsheet_never_runs_a_translation_as_a_formula_and_merges_back_unchanged(catalog_dir):
+    formula = '=HYPERLINK("https://evil.example/","Guardar")'
+    assert not review.merge_csv("es", sheet([("Save", "", "Save", formula, "")])).problems
+    text = review.export_csv("es")
+    [save] = [row for row in csv.reader(io.StringIO(text.removeprefix("\ufeff"))) if row[0] == "Save"]
+    assert save[3] == "'" + formula
+    assert review.merge_csv("es", text).changed == 0  # the sheet, sent back as it was, changes nothing
+    assert spanish(catalog_dir).get("Save").string == formula
+
+
 def test_merging_a_review_sets_corrected_texts_and_marks_the_checked_rows(catalog_dir):
     merged = review.merge_csv("es", sheet([
         ("Log in", "", "Log in", "Iniciar sesión", "yes"),

@@ -5,6 +5,7 @@ import time
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.sessions import SEEN_AT
 from lms.core import pagecache
@@ -217,3 +218,38 @@ def test_the_limiter_skips_kept_pages_only_while_no_limit_can_apply_to_them(app)
     for path, method in (("/courses", "POST"), ("/login", "GET")):
         with app.test_request_context(path, method=method):
             assert not pagecache.unlimited_kept_page()
+
+
+def test_a_savepoint_rolled_back_keeps_the_write_before_it_counted(app, make_course):
+    made = make_course()
+    before = version(app)
+    with app.app_context():
+        db.session.get(Course, made.course_id).title = "Saved"
+        db.session.flush()
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            db.session.add(Course(id=made.course_id, code="DUP", title="A clash", program_id=made.program_id))
+        db.session.commit()
+    assert version(app) != before
+
+
+def test_a_version_that_cannot_be_changed_drops_the_kept_pages_and_is_changed_when_it_can(
+        app, client, monkeypatch, make_course, caplog):
+    made = make_course(title="Reflective practice")
+    cache = app.extensions["lms"].page_cache
+    client.get("/courses")
+    assert len(cache.pages._cache) == 1
+    before = version(app)
+    real_change = cache.version.change
+    monkeypatch.setattr(cache.version, "change", lambda: (_ for _ in ()).throw(OSError("Redis is hung")))
+    rename(app, made.course_id, "Reflective supervision")
+    assert cache.pages._cache == {} and cache.change_owed
+    with statements_run(app) as run:
+        assert "Reflective supervision" in client.get("/courses").text
+    assert run, "rendered, not kept, while the version is out of reach"
+    assert caplog.text.count("The page version is out of reach") == 1
+
+    monkeypatch.setattr(cache.version, "change", real_change)
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: cache.retry_at + 1)
+    client.get("/courses")
+    assert version(app) != before and not cache.change_owed
+    assert "The page version is back" in caplog.text

@@ -224,12 +224,20 @@ def test_exact_counts_show_the_two_and_are_recorded_in_the_audit_log(app, admin,
     admin_client.get(REPORT)
     assert exact_count_events(app) == []
 
-    response = admin_client.get(f"{REPORT}?exact=1")
+    response = admin_client.post_form(REPORT, {})
     assert response.status_code == 200
     race = page_table(response, "race-table")
     assert race["Asian"][:2] == ["2", "2"]
     assert race["Caucasian"][:2] == ["5", "5"]
     assert exact_count_events(app) == [(Action.REPORT_EXACT_COUNTS.value, admin.id)]
+
+
+def test_a_link_cannot_show_exact_counts_or_write_to_the_audit_log(app, admin_client, twelve):
+    """A GET writes nothing: a cross-site link or image asking for exact counts gets the hidden ones."""
+    response = admin_client.get(f"{REPORT}?exact=1")
+    assert response.status_code == 200 and page_table(response, "race-table")["Asian"][:2] == ["<5", "<5"]
+    assert admin_client.post_form(REPORT, {}, token=False).status_code == 400  # no CSRF token, no exact counts
+    assert exact_count_events(app) == []
 
 
 def test_the_csv_hides_small_counts_even_when_exact_counts_are_asked_for(app, admin_client, twelve):

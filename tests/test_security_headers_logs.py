@@ -5,6 +5,10 @@ import logging
 
 import pytest
 
+from lms.accounts.models import User
+from lms.accounts.tokens import make_reset_token
+from lms.core.security_log import security_event
+from lms.extensions import db
 from tests.conftest import PASSWORD, drop_tables, make_host_app
 
 CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
@@ -82,7 +86,7 @@ def test_logins_are_logged_with_time_actor_address_and_never_the_password(client
 
 def test_role_changes_denied_access_and_csrf_failures_are_logged(app, admin, admin_client, make_user, login,
                                                                  security_log):
-    trainee = make_user()
+    trainee = make_user(verified=True)
     admin_client.post_form(f"/admin/users/{trainee.id}/roles", {"role": "mentor"})
     other = app.test_client()
     login(other, trainee)
@@ -95,12 +99,21 @@ def test_role_changes_denied_access_and_csrf_failures_are_logged(app, admin, adm
     assert events["csrf_failed"]["path"] == "/logout"
 
 
-def test_a_newline_in_input_cannot_forge_a_log_line(client, caplog):
+def test_a_newline_in_input_cannot_forge_a_log_line(app, caplog):
     caplog.set_level(logging.INFO, logger="lms.security")
-    forged = '%0a{"event": "login_succeeded", "actor": 1}'
-    client.post("/password/reset/token" + forged)  # no CSRF token: a csrf_failed event naming the path
+    forged = 'Lan\n{"event": "login_succeeded", "actor": 1}'
+    with app.test_request_context("/"):
+        security_event("name_changed", name=forged)
     lines = [r.getMessage() for r in caplog.records if r.name == "lms.security"]
     assert len(lines) == 1 and "\n" not in lines[0]
-    event = json.loads(lines[0])
-    assert event["event"] == "csrf_failed"
-    assert event["path"] == '/password/reset/token\n{"event": "login_succeeded", "actor": 1}'
+    assert json.loads(lines[0])["name"] == forged
+
+
+def test_a_token_in_the_address_is_never_logged(app, client, make_user, caplog):
+    caplog.set_level(logging.INFO)
+    with app.test_request_context():
+        token = make_reset_token(db.session.get(User, make_user().id))
+    client.post(f"/password/reset/{token}")  # no CSRF token: a csrf_failed event naming the path
+    [event] = [json.loads(r.getMessage()) for r in caplog.records if r.name == "lms.security"]
+    assert event["event"] == "csrf_failed" and event["path"] == "/password/reset/<token>"
+    assert token not in caplog.text

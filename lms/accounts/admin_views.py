@@ -10,6 +10,7 @@ from lms.accounts.sessions import recent_login_required
 from lms.accounts.forms import RoleForm, UserSearchForm
 from lms.accounts.models import Role, User
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 bp.before_request(require_role(Role.ADMIN))
@@ -28,13 +29,17 @@ def index():
     return render_template("lms/admin/users.html", form=form, page=page)
 
 
-@bp.get("/<int:user_id>")
+#: Roles that reach other people's records: only an address its owner has proved may receive them
+#: (SECURITY.md 34). Trainee is what anyone gets by registering, so it needs no proof.
+ROLES_NEEDING_A_PROVEN_ADDRESS = frozenset({Role.MENTOR, Role.ADMIN})
+
+
+@bp.get("/<lms_id:user_id>")
 def detail(user_id):
-    user = db.get_or_404(User, user_id)
-    return render_template("lms/admin/user.html", user=user, role_form=RoleForm())
+    return _detail(db.get_or_404(User, user_id), RoleForm())
 
 
-@bp.post("/<int:user_id>/roles")
+@bp.post("/<lms_id:user_id>/roles")
 @recent_login_required
 def grant_role(user_id):
     user = db.get_or_404(User, user_id)
@@ -43,11 +48,33 @@ def grant_role(user_id):
         flash(_("Choose a role to grant."), "error")
         return redirect(url_for(".detail", user_id=user.id))
     role = Role(form.role.data)
-    return _run(lambda: services.grant_role(user, role, by=current_user), user,
-                _("%(role)s role granted.", role=role.label))
+    try:
+        _refuse_unproven_address(user, role)
+        services.grant_role(user, role, by=current_user)
+    except services.AccountError as error:
+        db.session.rollback()
+        form.role.errors.append(error.message)
+        return _detail(user, form), 422
+    db.session.commit()
+    flash(_("%(role)s role granted.", role=role.label), "success")
+    return redirect(url_for(".detail", user_id=user.id))
 
 
-@bp.get("/<int:user_id>/roles/<any(trainee, mentor, admin):role>/revoke")
+def _refuse_unproven_address(user, role):
+    """Whoever registered an address first may not own it: grant nothing that reaches others until it is proved."""
+    needs_proof = role in ROLES_NEEDING_A_PROVEN_ADDRESS and not user.has_role(role)  # "already has it" says more
+    if needs_proof and services.is_unproven_registration(user):
+        raise services.AccountError(_l(
+            "This person has not verified their email address yet. "
+            "Ask them to verify it from their account page; then grant the role."), field="role")
+
+
+def _detail(user, role_form):
+    return render_template("lms/admin/user.html", user=user, role_form=role_form,
+                           unproven=services.is_unproven_registration(user))
+
+
+@bp.get("/<lms_id:user_id>/roles/<any(trainee, mentor, admin):role>/revoke")
 @recent_login_required
 def confirm_revoke_role(user_id, role):
     user, role = db.get_or_404(User, user_id), Role(role)
@@ -56,7 +83,7 @@ def confirm_revoke_role(user_id, role):
     return _confirm("role", user, url_for(".revoke_role", user_id=user.id, role=role.value), role=role)
 
 
-@bp.post("/<int:user_id>/roles/<any(trainee, mentor, admin):role>/revoke")
+@bp.post("/<lms_id:user_id>/roles/<any(trainee, mentor, admin):role>/revoke")
 @recent_login_required
 def revoke_role(user_id, role):
     user = db.get_or_404(User, user_id)
@@ -65,14 +92,14 @@ def revoke_role(user_id, role):
                 _("%(role)s role removed.", role=role.label))
 
 
-@bp.get("/<int:user_id>/deactivate")
+@bp.get("/<lms_id:user_id>/deactivate")
 @recent_login_required
 def confirm_deactivate(user_id):
     user = db.get_or_404(User, user_id)
     return _confirm("deactivate", user, url_for(".deactivate", user_id=user.id))
 
 
-@bp.post("/<int:user_id>/deactivate")
+@bp.post("/<lms_id:user_id>/deactivate")
 @recent_login_required
 def deactivate(user_id):
     user = db.get_or_404(User, user_id)
@@ -80,7 +107,7 @@ def deactivate(user_id):
                 _("The account is deactivated. The person can no longer log in."))
 
 
-@bp.post("/<int:user_id>/reactivate")
+@bp.post("/<lms_id:user_id>/reactivate")
 @recent_login_required
 def reactivate(user_id):
     user = db.get_or_404(User, user_id)
@@ -88,14 +115,14 @@ def reactivate(user_id):
                 _("The account is active again."))
 
 
-@bp.get("/<int:user_id>/erase")
+@bp.get("/<lms_id:user_id>/erase")
 @recent_login_required
 def confirm_erase(user_id):
     user = db.get_or_404(User, user_id)
     return _confirm("erase", user, url_for(".erase", user_id=user.id))
 
 
-@bp.post("/<int:user_id>/erase")
+@bp.post("/<lms_id:user_id>/erase")
 @recent_login_required
 def erase(user_id):
     user = db.get_or_404(User, user_id)

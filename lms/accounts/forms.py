@@ -1,16 +1,16 @@
 """Account forms: field rules only; business rules live in services."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from lms import i18n
-from lms.accounts.models import EMAIL_MAX, NAME_MAX, Role
+from lms.accounts.models import EMAIL_MAX, NAME_MAX, Role, has_control_characters
 from lms.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN, is_weak
 from lms.core.fields import strip
 from lms.core.once import SentOnce
+from lms.i18n import lazy_gettext as _l
 
 
 def _email_field(label):
@@ -46,14 +46,21 @@ def _confirm_field(label, other):
     ])
 
 
+def one_line(form, field):
+    if has_control_characters(field.data):
+        raise ValidationError(_l("Write the name on one line, without tabs or other special characters."))
+
+
 class ProfileFields(FlaskForm):
     full_name = StringField(_l("Full name"), filters=[strip], validators=[
         DataRequired(_l("Enter your full name.")),
         Length(max=NAME_MAX, message=_l("Use %(max)d characters or fewer.", max=NAME_MAX)),
+        one_line,
     ])
     native_name = StringField(_l("Your name in your own script (optional)"), filters=[strip], validators=[
         Optional(),
         Length(max=NAME_MAX, message=_l("Use %(max)d characters or fewer.", max=NAME_MAX)),
+        one_line,
     ])
     locale = SelectField(_l("Preferred language"))
 

@@ -2,14 +2,15 @@
 
 import enum
 import secrets
+import unicodedata
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.sqltypes import UTCDateTime, utcnow
 
 def new_session_token() -> str:
@@ -36,6 +37,11 @@ ROLE_LABELS = {
     Role.MENTOR: _l("Mentor"),
     Role.ADMIN: _l("Administrator"),
 }
+
+
+def has_control_characters(text: str | None) -> bool:
+    """Line breaks, tabs and other control characters: never part of a name, and a way to forge log lines."""
+    return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text or "")
 
 
 class User(UserMixin, db.Model):
@@ -72,6 +78,12 @@ class User(UserMixin, db.Model):
         back_populates="user", lazy="selectin", cascade="all, delete-orphan",
         foreign_keys="UserRole.user_id", order_by="UserRole.role",
     )
+
+    @validates("full_name", "native_name")
+    def _one_line(self, key, value):
+        if has_control_characters(value):
+            raise ValueError(f"{key} holds a line break or another control character")
+        return value
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

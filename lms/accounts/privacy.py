@@ -4,7 +4,6 @@ Erasure removes what identifies the person and what they wrote, and keeps the ro
 counts rest on (enrollments, completions, ratings), attached to an anonymous account.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -17,6 +16,7 @@ from lms.audit.services import record
 from lms.demographics.models import Demographics
 from lms.enrollment.models import CourseEvaluation, Enrollment, ModuleProgress
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.notifications.models import Notification
 from lms.sqltypes import utcnow
 

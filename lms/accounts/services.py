@@ -1,15 +1,16 @@
 """What can happen to an account. Services flush; the caller commits."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc, func, or_, select
 
 from lms import signals
+from lms.accounts import twofactor
 from lms.accounts.models import Role, User, UserRole
 from lms.accounts.passwords import hash_password, verify_password
 from lms.accounts.sessions import end_all_sessions
 from lms.audit.models import Action
 from lms.audit.services import record
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.sqltypes import utcnow
 
 
@@ -64,7 +65,10 @@ def _email_taken() -> AccountError:
 def authenticate(email: str, password: str) -> User | None:
     """Return the user these credentials belong to, or None; rehash an outdated hash."""
     user = find_by_email(email)
-    matches, needs_rehash = verify_password(user.password_hash if user else None, password)
+    # An account with no password yet (made by an import) is checked against the stand-in hash, as an unknown
+    # email is: the same work, so the time taken does not tell which accounts exist.
+    usable = user is not None and user.password_hash != UNUSABLE_PASSWORD
+    matches, needs_rehash = verify_password(user.password_hash if usable else None, password)
     if not matches:
         return None
     if needs_rehash:
@@ -83,6 +87,27 @@ def update_profile(user: User, *, full_name: str, native_name: str | None, local
 def mark_email_verified(user: User) -> None:
     user.email_verified_at = user.email_verified_at or utcnow()
     db.session.flush()
+
+
+def is_unproven_registration(user: User) -> bool:
+    """Someone chose a password for this address but never proved they receive its mail.
+
+    Whoever registered first may not own the address, so nothing granted to the address by someone
+    else (a role, an imported enrollment) may go to this account until it is verified.
+    """
+    return user.email_verified_at is None and user.password_hash != UNUSABLE_PASSWORD
+
+
+def reclaim(user: User, password: str, *, by: User | None) -> None:
+    """Take an account back from whoever holds it: new password, no sessions, no second factor, address proven."""
+    had_two_factor = user.totp_secret_ciphertext is not None
+    set_password(user, password)
+    if had_two_factor:
+        twofactor.disable(user)
+    was_verified = user.email_verified_at is not None
+    mark_email_verified(user)
+    record(Action.ACCOUNT_RECLAIMED, actor=by, target=user,
+           two_factor_removed=had_two_factor, was_verified=was_verified)
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -33,6 +33,9 @@ def start_session(user: User | None = None) -> None:
         login_user(user)
         session.permanent = True
         session[AUTH_AT] = session[SEEN_AT] = int(time.time())
+        # Unless this browser chose one, their language: for a page made while the database cannot tell it
+        # (the 503 page of an outage).
+        session.setdefault(i18n.SESSION_KEY, user.locale)
 
 
 def end_all_sessions(user: User) -> None:

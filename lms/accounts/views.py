@@ -1,13 +1,16 @@
 """Registering, logging in and out, and looking after one's own account."""
 
 import hashlib
+import logging
 import time
+from collections.abc import Callable
 
 from flask import (
     Blueprint, Response, abort, current_app, flash, json, redirect, render_template, request, session, url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from limits import parse_many
 
 from lms import i18n
 from lms.accounts import emails, privacy, services, sessions, tokens, twofactor
@@ -19,6 +22,7 @@ from lms.accounts.models import User
 from lms.core.forms import apply_error
 from lms.core.navigation import safe_next_url
 from lms.core.security_log import security_event
+from lms.core.throttle import refund_attempt
 from lms.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -28,27 +32,29 @@ PENDING = "lms_pending_2fa"
 PENDING_SECONDS = 300
 
 
+log = logging.getLogger(__name__)
+
+#: Password-reset emails one account may be sent (whoever asks for them): enough to retry, too few to flood.
+RESET_EMAILS_PER_ACCOUNT = "5 per hour"
+
+
 def _hashed(value: str) -> str:
     """Keep personal data such as emails out of the rate-limit store."""
     return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
-def _login_account_key() -> str:
-    return "login-account:" + _hashed(services.normalise_email(request.form.get("email", "")))
+# --- Throttles --------------------------------------------------------------------------------------
+# Flask-Limiter counts each attempt (an atomic increment, in Redis or in memory) and checks the count before
+# the view runs, so attempts sent in parallel cannot slip past a limit while the first ones are being checked.
+# A success gives back what it counted (refund_attempt), so the owner's own logins never add up. Following
+# OWASP's Authentication Cheat Sheet, the tight limit is per account *and* address: an attacker elsewhere
+# cannot lock the owner out. A looser per-account ceiling stops guesses spread over many addresses, a
+# per-address limit stops one address trying many accounts, and a password reset clears the account's counts.
+# No growing delay: a sleeping worker would hand an attacker the means to tie up the site.
 
 
-def _login_failed(response) -> bool:
-    """Only failed attempts count towards the limits; a success redirects."""
-    return response.status_code != 302
-
-
-def _too_many_attempts(limit):
-    security_event("login_throttled")
-    form = LoginForm()
-    minutes = max(1, round((limit.reset_at - time.time()) / 60))
-    form.form_errors.append(_("Too many failed attempts. For your safety, try again in %(minutes)s minutes.",
-                              minutes=minutes))
-    return Response(render_template("lms/accounts/login.html", form=form), status=429)
+def _pair_limit():
+    return current_app.config["LMS_LOGIN_LIMIT_PAIR"]
 
 
 def _account_limit():
@@ -57,6 +63,71 @@ def _account_limit():
 
 def _address_limit():
     return current_app.config["LMS_LOGIN_LIMIT_ADDRESS"]
+
+
+#: The counters of every guarded step: their limit, and their key from (step, account, address).
+COUNTERS = {
+    "pair": (_pair_limit, lambda step, account, address: f"{step}-pair:" + _hashed(f"{account}|{address}")),
+    "account": (_account_limit, lambda step, account, address: f"{step}-account:{account}"),
+}
+
+
+def _email_account() -> str:
+    return _hashed(services.normalise_email(request.form.get("email", "")))
+
+
+def _pending_account() -> str:
+    return f"user-{(session.get(PENDING) or {}).get('user')}"
+
+
+def _current_account() -> str:
+    return f"user-{current_user.id}"
+
+
+def _accounts_of(user: User) -> dict[str, str]:
+    """How each guarded step names this user's account."""
+    return {"login": _hashed(user.email), "two-factor": f"user-{user.id}", "reauthenticate": f"user-{user.id}"}
+
+
+def throttled(step: str, account: Callable[[], str], *, per_address: bool = False, answer: Callable | None = None):
+    """Count each POST of `step` per (account, address) and per account (and per address) before the view runs."""
+    def decorate(view):
+        for name, (limit, key) in COUNTERS.items():
+            view = limiter.shared_limit(limit, scope=f"{step}-{name}", methods=["POST"], on_breach=answer,
+                                        key_func=lambda key=key: key(step, account(), request.remote_addr))(view)
+        if per_address:
+            view = limiter.shared_limit(_address_limit, scope=f"{step}-address", methods=["POST"], on_breach=answer,
+                                        key_func=lambda: f"{step}-address:{request.remote_addr}")(view)
+        return view
+
+    return decorate
+
+
+def forget_failures(user: User) -> None:
+    """Clear the counts of the user's account, and of it with this request's address: a completed reset."""
+    prefix = [limiter._key_prefix] if limiter._key_prefix else []  # Flask-Limiter puts its key prefix first
+    try:
+        for step, account in _accounts_of(user).items():
+            for name, (limit, key) in COUNTERS.items():
+                for item in parse_many(limit()):
+                    limiter.limiter.clear(item, *prefix, key(step, account, request.remote_addr), f"{step}-{name}")
+    except Exception:
+        log.warning("Could not clear the failed attempts of an account", exc_info=True)
+
+
+def _refused(limit) -> None:
+    """A refused attempt costs nothing but the count of the limit it broke."""
+    refund_attempt()
+    security_event("login_throttled", step=request.endpoint)
+
+
+def _too_many_attempts(limit):
+    _refused(limit)
+    form = LoginForm()
+    minutes = max(1, round((limit.reset_at - time.time()) / 60))
+    form.form_errors.append(_("Too many failed attempts. For your safety, try again in %(minutes)s minutes.",
+                              minutes=minutes))
+    return Response(render_template("lms/accounts/login.html", form=form), status=429)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -87,9 +158,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_account_limit, key_func=_login_account_key, methods=["POST"], deduct_when=_login_failed,
-               on_breach=_too_many_attempts)
-@limiter.limit(_address_limit, methods=["POST"], deduct_when=_login_failed, on_breach=_too_many_attempts)
+@throttled("login", _email_account, per_address=True, answer=_too_many_attempts)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next_url(request.args.get("next")))
@@ -103,11 +172,13 @@ def login():
                 _("Email or password is not correct.") if user is None
                 else _("This account has been deactivated. Please contact the program office."))
         elif user.two_factor_enabled:
+            refund_attempt()
             db.session.commit()
             sessions.start_session()
             session[PENDING] = {"user": user.id, "at": int(time.time())}
             return redirect(url_for(".two_factor_login", next=request.args.get("next")))
         else:
+            refund_attempt()
             return _complete_login(user)
     return render_template("lms/accounts/login.html", form=form)
 
@@ -131,8 +202,7 @@ def _pending_user() -> User | None:
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
-@limiter.limit(_account_limit, key_func=lambda: f"login-2fa:{(session.get(PENDING) or {}).get('user')}",
-               methods=["POST"], deduct_when=_login_failed, on_breach=_too_many_attempts)
+@throttled("two-factor", _pending_account, answer=_too_many_attempts)
 def two_factor_login():
     user = _pending_user()
     if user is None:
@@ -142,6 +212,7 @@ def two_factor_login():
     if form.validate_on_submit():
         kind = twofactor.verify(user, form.code.data)
         if kind:
+            refund_attempt()
             notice = None
             if kind == "recovery":
                 notice = _("You used a recovery code. %(n)s are left.", n=twofactor.unused_recovery_codes(user))
@@ -163,8 +234,7 @@ def logout():
 
 
 @bp.route("/reauthenticate", methods=["GET", "POST"])
-@limiter.limit(_account_limit, key_func=lambda: f"reauth:{current_user.id}", methods=["POST"],
-               deduct_when=_login_failed)
+@throttled("reauthenticate", _current_account, answer=_refused)
 def reauthenticate():
     """Ask for the password (and second factor) again before a sensitive action."""
     form = ReauthenticateForm()
@@ -175,6 +245,7 @@ def reauthenticate():
         elif user.two_factor_enabled and not twofactor.verify(user, form.code.data or ""):
             form.code.errors = [_("This code is not right, or it was used already.")]
         else:
+            refund_attempt()
             db.session.commit()
             sessions.mark_recent_login()
             return redirect(safe_next_url(request.args.get("next")))
@@ -184,7 +255,7 @@ def reauthenticate():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"])
-@limiter.limit(_account_limit, key_func=lambda: "forgot:" + _login_account_key(), methods=["POST"])
+@limiter.limit(RESET_EMAILS_PER_ACCOUNT, key_func=lambda: "forgot:" + _email_account(), methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -209,6 +280,7 @@ def reset_password(token):
         if user.email_verified_at is None:
             services.mark_email_verified(user)
         db.session.commit()
+        forget_failures(user)
         security_event("password_reset", actor_id=user.id)
         sessions.start_session()
         flash(_("Your new password is saved. Please log in."), "success")

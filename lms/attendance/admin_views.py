@@ -32,7 +32,7 @@ def index():
     return render_template("lms/attendance/admin/index.html", cohorts=cohorts)
 
 
-@bp.get("/cohorts/<int:cohort_id>")
+@bp.get("/cohorts/<lms_id:cohort_id>")
 @cached_page
 def cohort(cohort_id):
     cohort = db.get_or_404(Cohort, cohort_id)
@@ -51,7 +51,7 @@ def cohort(cohort_id):
         rule=cohort.program.excused_absences, threshold=cohort.program.attendance_warning_percent)
 
 
-@bp.get("/cohorts/<int:cohort_id>/attendance.csv")
+@bp.get("/cohorts/<lms_id:cohort_id>/attendance.csv")
 @recent_login_required
 def cohort_sheet(cohort_id):
     cohort = db.get_or_404(Cohort, cohort_id)
@@ -84,13 +84,13 @@ def _schedule_form(session: LearningSession | None, cohort: Cohort):
     return form
 
 
-@bp.route("/cohorts/<int:cohort_id>/sessions/new", methods=["GET", "POST"])
+@bp.route("/cohorts/<lms_id:cohort_id>/sessions/new", methods=["GET", "POST"])
 def new_session(cohort_id):
     cohort = db.get_or_404(Cohort, cohort_id)
     return _save(LearningSession(), cohort, _("The session is scheduled."))
 
 
-@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@bp.route("/sessions/<lms_id:session_id>/edit", methods=["GET", "POST"])
 def edit_session(session_id):
     session = db.get_or_404(LearningSession, session_id)
     return _save(session, session.cohort, _("The session is saved."))
@@ -118,7 +118,7 @@ def _save(session: LearningSession, cohort: Cohort, success: str):
                            session=session if session.id else None)
 
 
-@bp.post("/sessions/<int:session_id>/cancel")
+@bp.post("/sessions/<lms_id:session_id>/cancel")
 def cancel_session(session_id):
     """Cancel a session; sending it twice (a second tab, a double click) keeps it cancelled."""
     session = db.get_or_404(LearningSession, session_id)
@@ -128,7 +128,7 @@ def cancel_session(session_id):
     return redirect(url_for(".cohort", cohort_id=session.cohort_id))
 
 
-@bp.post("/sessions/<int:session_id>/restore")
+@bp.post("/sessions/<lms_id:session_id>/restore")
 def restore_session(session_id):
     """Put a cancelled session back on; sending it twice keeps it on."""
     session = db.get_or_404(LearningSession, session_id)

@@ -2,8 +2,8 @@
 
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from flask import url_for
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy import or_, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from lms.accounts.models import User
 from lms.attendance.models import CalendarToken, LearningSession
 from lms.attendance.roster import roster_pairs
+from lms.core.links import public_url
 from lms.extensions import db
 from lms.sqltypes import utcnow
 
@@ -52,9 +53,10 @@ def calendar_bytes(sessions: list[LearningSession], name: str) -> bytes:
     calendar.add("prodid", "-//BIPOC Community of Leaders LMS//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
+    site = urlsplit(public_url("lms.core.home")).netloc  # a stable UID, whatever Host the calendar app sends
     for session in sessions:
         event = Event()
-        event.add("uid", f"lms-session-{session.id}@{url_for('lms.core.home', _external=True).split('/')[2]}")
+        event.add("uid", f"lms-session-{session.id}@{site}")
         event.add("dtstamp", utcnow())
         event.add("dtstart", session.starts_at)
         event.add("dtend", session.ends_at)

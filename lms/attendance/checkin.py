@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.accounts.models import User
@@ -20,6 +19,7 @@ from lms.attendance.models import AttendanceRecord, LearningSession, Source, Sta
 from lms.attendance.roster import roster_ids
 from lms.attendance.services import AttendanceError, Mark, lock_session, mark, session_minutes
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.sqltypes import utcnow
 
 STEP_SECONDS = 60

@@ -10,7 +10,7 @@ from sqlalchemy import and_, select
 from lms.accounts.models import User
 from lms.attendance.models import AttendanceRecord, LearningSession
 from lms.attendance.roster import Rate, roster_pairs
-from lms.enrollment.roster import safe_cell
+from lms.core.spreadsheet import safe_cell
 from lms.extensions import db
 
 

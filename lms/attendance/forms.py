@@ -3,7 +3,6 @@
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField
@@ -15,6 +14,7 @@ from lms.attendance.models import PLACE_MAX, URL_MAX, SessionKind
 from lms.core.fields import strip
 from lms.courses.models import NAME_MAX
 from lms.core.once import SentOnce
+from lms.i18n import lazy_gettext as _l
 
 
 def to_utc(local):

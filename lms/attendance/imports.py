@@ -16,12 +16,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
 from lms.attendance.models import AttendanceRecord, LearningSession, Source, Status
 from lms.attendance.roster import roster
 from lms.attendance.services import AttendanceError, Mark, lock_session, mark, records_of, session_minutes
+from lms.i18n import lazy_gettext as _l
 
 MAX_ROWS = 5_000
 #: Header names used by the common video-meeting exports, lower-cased.

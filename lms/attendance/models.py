@@ -9,13 +9,13 @@ import enum
 import secrets
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.courses.models import LANGUAGE_MAX, NAME_MAX, Cohort, Course
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.mentoring.models import ReflectiveGroup
 from lms.sqltypes import UTCDateTime, string_enum, utcnow
 

@@ -9,7 +9,6 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -19,6 +18,7 @@ from lms.attendance.roster import roster_ids
 from lms.core.clock import program_now
 from lms.courses.models import Cohort, Course, cohort_course
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.mentoring.models import ReflectiveGroup
 from lms.sqltypes import utcnow
 

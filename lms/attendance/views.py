@@ -20,6 +20,7 @@ from lms.attendance.services import Source, shown
 from lms.attendance.sign_in_pdf import sign_in_pdf
 from lms.core.forms import apply_error
 from lms.core.links import public_url
+from lms.core.throttle import refund_attempt
 from lms.core.qr import qr_code_svg
 from lms.core.security_log import security_event
 from lms.extensions import db, limiter
@@ -63,7 +64,7 @@ def facilitating():
     return render_template("lms/attendance/facilitating.html", sessions=sessions, now=utcnow())
 
 
-@bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
+@bp.route("/sessions/<lms_id:session_id>/attendance", methods=["GET", "POST"])
 def take(session_id):
     session = facilitated(session_id)
     if request.method == "GET":
@@ -103,7 +104,7 @@ def _take_page(session, typed=None, seen=None, errors=None, message=None):
                            errors=errors or {}, message=message), 422 if errors or message else 200
 
 
-@bp.post("/sessions/<int:session_id>/attendance/all-present")
+@bp.post("/sessions/<lms_id:session_id>/attendance/all-present")
 def all_present(session_id):
     session = facilitated(session_id)
     try:
@@ -117,7 +118,7 @@ def all_present(session_id):
     return redirect(url_for(".take", session_id=session.id))
 
 
-@bp.get("/sessions/<int:session_id>/code")
+@bp.get("/sessions/<lms_id:session_id>/code")
 def show_code(session_id):
     """The check-in code and its QR code, for the facilitator's screen."""
     session = facilitated(session_id)
@@ -139,11 +140,6 @@ def _check_in_key() -> str:
     return f"check-in:{getattr(current_user, 'id', None)}:{(request.view_args or {}).get('session_id')}"
 
 
-def _check_in_failed(response) -> bool:
-    """Only refused codes count towards the limit; a check-in redirects."""
-    return response.status_code != 302
-
-
 def _too_many_check_ins(limit):
     security_event("check_in_throttled", session=(request.view_args or {}).get("session_id"))
     session = visible(request.view_args["session_id"])
@@ -154,10 +150,10 @@ def _too_many_check_ins(limit):
     return Response(render_template("lms/attendance/check_in.html", session=session, form=form), status=429)
 
 
-@bp.route("/sessions/<int:session_id>/check-in", methods=["GET", "POST"])
-@limiter.limit(_check_in_limit, key_func=_check_in_key, methods=["POST"], deduct_when=_check_in_failed,
-               on_breach=_too_many_check_ins)
+@bp.route("/sessions/<lms_id:session_id>/check-in", methods=["GET", "POST"])
+@limiter.limit(_check_in_limit, key_func=_check_in_key, methods=["POST"], on_breach=_too_many_check_ins)
 def check_in(session_id):
+    """Check in with the code on the screen; each code is counted before it is checked, a check-in given back."""
     session = visible(session_id)
     form = CheckInForm(code=request.args.get("code", ""))
     if form.validate_on_submit():
@@ -169,12 +165,13 @@ def check_in(session_id):
             apply_error(form, error)
         else:
             db.session.commit()
+            refund_attempt()
             flash(_("You are checked in: %(status)s.", status=record.status.label), "success")
             return redirect(url_for(".my_sessions"))
     return render_template("lms/attendance/check_in.html", session=session, form=form)
 
 
-@bp.route("/sessions/<int:session_id>/import", methods=["GET", "POST"])
+@bp.route("/sessions/<lms_id:session_id>/import", methods=["GET", "POST"])
 def import_report(session_id):
     session = facilitated(session_id)
     if not services.marking_is_open(session):  # nothing to import yet: say when, and offer no upload
@@ -191,7 +188,7 @@ def import_report(session_id):
                            confirm=confirm, people=roster(session))
 
 
-@bp.post("/sessions/<int:session_id>/import/confirm")
+@bp.post("/sessions/<lms_id:session_id>/import/confirm")
 def confirm_import(session_id):
     session = facilitated(session_id)
     confirm = ConfirmReportForm()
@@ -210,7 +207,7 @@ def confirm_import(session_id):
     return redirect(url_for(".take", session_id=session.id))
 
 
-@bp.get("/sessions/<int:session_id>/attendance.csv")
+@bp.get("/sessions/<lms_id:session_id>/attendance.csv")
 def session_sheet(session_id):
     session = facilitated(session_id)
     security_event("attendance_exported", session=session.id, file="csv")
@@ -219,7 +216,7 @@ def session_sheet(session_id):
         "Content-Disposition": f'attachment; filename="attendance-{session.id}.csv"', "Cache-Control": "no-store"})
 
 
-@bp.get("/sessions/<int:session_id>/sign-in.pdf")
+@bp.get("/sessions/<lms_id:session_id>/sign-in.pdf")
 def sign_in_sheet(session_id):
     session = facilitated(session_id)
     security_event("attendance_exported", session=session.id, file="sign-in sheet")
@@ -227,7 +224,7 @@ def sign_in_sheet(session_id):
         "Content-Disposition": f'attachment; filename="sign-in-{session.id}.pdf"', "Cache-Control": "no-store"})
 
 
-@bp.get("/sessions/<int:session_id>.ics")
+@bp.get("/sessions/<lms_id:session_id>.ics")
 def session_ics(session_id):
     session = visible(session_id)
     return Response(calendar.calendar_bytes([session], session.title), mimetype="text/calendar", headers={

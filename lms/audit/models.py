@@ -3,12 +3,12 @@
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, DDL, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.sqltypes import UTCDateTime, utcnow
 
 
@@ -18,6 +18,7 @@ class Action(enum.StrEnum):
     USER_DEACTIVATED = "user_deactivated"
     USER_REACTIVATED = "user_reactivated"
     ADMIN_CREATED = "admin_created"
+    ACCOUNT_RECLAIMED = "account_reclaimed"
     ENROLLMENTS_IMPORTED = "enrollments_imported"
     USER_ERASED = "user_erased"
     MENTOR_ASSIGNED = "mentor_assigned"
@@ -43,6 +44,7 @@ ACTION_LABELS = {
     Action.USER_DEACTIVATED: _l("Account deactivated"),
     Action.USER_REACTIVATED: _l("Account reactivated"),
     Action.ADMIN_CREATED: _l("Administrator created"),
+    Action.ACCOUNT_RECLAIMED: _l("Account taken back: new password, sessions ended, address confirmed"),
     Action.ENROLLMENTS_IMPORTED: _l("Enrollments imported"),
     Action.USER_ERASED: _l("Personal data erased"),
     Action.MENTOR_ASSIGNED: _l("Mentor assigned"),

@@ -10,13 +10,13 @@ import secrets
 from datetime import datetime
 
 from flask import g
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import String
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import HiddenField
 
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.sqltypes import UTCDateTime, utcnow
 
 ALREADY_SENT = _l("This form was already sent, and what it asked for was saved then. Nothing was saved twice.")

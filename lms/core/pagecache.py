@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import secrets
+import time
 from pathlib import Path
 
 from cachelib import SimpleCache
@@ -36,7 +37,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.sessions import note_activity, session_is_current
 from lms.core.clock import program_today
 from lms.core.once import PAGE_TOKENS, new_token
-from lms.extensions import db, limiter
+from lms.extensions import REDIS_OPTIONS, db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ VOLATILE_SESSION_KEYS = frozenset({"csrf_token", "_flashes", "lms_seen_at", "_fr
 #: What goes in a gap of a kept page: this session's CSRF token, or a new one-time token.
 CSRF, ONCE = "csrf", "once"
 REDIS_KEY = "lms:page-version"
+#: How long a worker renders every page after the version was out of reach, before it tries again.
+RETRY_SECONDS = 5
 #: The Cache-Control of a page kept for someone logged in, as lms/core/headers.py gives it.
 PRIVATE = "no-store, private"
 #: session.info key: this transaction wrote, so its commit changes the version.
@@ -84,7 +87,7 @@ class RedisVersion:
     def __init__(self, url: str):
         import redis
 
-        self.client = redis.Redis.from_url(url, socket_timeout=1)
+        self.client = redis.Redis.from_url(url, **REDIS_OPTIONS)
 
     def read(self) -> str:
         value = self.client.get(REDIS_KEY)
@@ -114,7 +117,13 @@ class Pages(SimpleCache):
 
 
 class PageCache:
-    """The pages one worker keeps, and where the version is."""
+    """The pages one worker keeps, and where the version is.
+
+    While the version is out of reach (Redis down or hung, a disk that refuses the file) no page is kept or
+    shown again: the worker drops what it kept, renders every page, and tries the version again after
+    RETRY_SECONDS, logging once when it goes and once when it is back. A change of version that failed is
+    made first when it is back, so pages other workers kept before it are not shown again either.
+    """
 
     def __init__(self, app):
         self.pages = Pages(threshold=app.config["LMS_PAGE_CACHE_ENTRIES"],
@@ -125,6 +134,41 @@ class PageCache:
         else:
             self.version = FileVersion(app.config["LMS_PAGE_VERSION_FILE"]
                                        or os.path.join(app.instance_path, "page-version"))
+        #: When to try the version again (monotonic seconds); 0 while it is within reach.
+        self.retry_at = 0.0
+        #: A change of version failed: the data changed and the version does not say so yet.
+        self.change_owed = False
+
+    def current_version(self) -> str | None:
+        """The version, or None while it is out of reach."""
+        if self.retry_at and time.monotonic() < self.retry_at:
+            return None
+        try:
+            if self.change_owed:
+                self.version.change()
+                self.change_owed = False
+            value = self.version.read()
+        except Exception as error:  # noqa: BLE001 - whatever the store raises, pages must still render
+            self._lost(error)
+            return None
+        if self.retry_at:
+            self.retry_at = 0.0
+            log.warning("The page version is back: pages are kept again")
+        return value
+
+    def data_changed(self) -> None:
+        try:
+            self.version.change()
+        except Exception as error:  # noqa: BLE001 - the write is saved; the pages must not outlive it
+            self.change_owed = True
+            self._lost(error)
+
+    def _lost(self, error: Exception) -> None:
+        self.pages.clear()
+        if not self.retry_at:
+            log.warning("The page version is out of reach (%s): pages are rendered, not kept, until it is back",
+                        type(error).__name__)
+        self.retry_at = time.monotonic() + RETRY_SECONDS
 
 
 def new_cache(app) -> PageCache | None:
@@ -138,10 +182,8 @@ def serve_kept_page():
             or not getattr(current_app.view_functions.get(request.endpoint), "lms_kept_page", False) \
             or session.get("_flashes") or not session_is_current() or not _protection_holds():
         return None
-    try:
-        version = cache.version.read()
-    except Exception:  # the version is out of reach: render every page until it is back
-        log.exception("The page version could not be read; pages are rendered without the cache")
+    version = cache.current_version()
+    if version is None:
         return None
     g.lms_page_key = key = _key(version)
     kept = cache.pages.get(key)
@@ -237,19 +279,18 @@ def _change_version(session: Session) -> None:
         return
     cache = current_app.extensions["lms"].page_cache if "lms" in current_app.extensions else None
     if cache is not None:
-        try:
-            cache.version.change()
-        except Exception:  # the write is saved; kept pages then live out their LMS_PAGE_CACHE_SECONDS
-            log.exception("The page version could not be changed after a write")
+        cache.data_changed()
 
 
-def _forget_writes(session: Session) -> None:
+def _forget_writes(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:  # a savepoint or a failed flush: the rest may still commit
+        return
     session.info.pop(WROTE, None)
 
 
 def watch_writes() -> None:
     """Change the version after every commit of the session that wrote."""
     for name, listener in (("after_flush", _mark_written), ("do_orm_execute", _mark_dml),
-                           ("after_commit", _change_version), ("after_rollback", _forget_writes)):
+                           ("after_commit", _change_version), ("after_soft_rollback", _forget_writes)):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)

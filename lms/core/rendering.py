@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from lms import i18n
+from lms.core.links import public_url
 
 #: Fields whose value reads left to right in every language: addresses and codes.
 LTR_FIELD_TYPES = frozenset({"EmailField", "URLField"})
@@ -69,6 +70,7 @@ JINJA_GLOBALS = {
     "lms_text": render_text,
     "lms_language_name": i18n.native_name,
     "lms_day_and_time": i18n.day_and_time,
+    "lms_public_url": public_url,
 }
 JINJA_FILTERS = {
     "ltr": ltr,

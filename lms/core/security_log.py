@@ -13,6 +13,18 @@ from flask_login import current_user
 from lms.sqltypes import utcnow
 
 log = logging.getLogger("lms.security")
+#: Parts of an address that are as good as a password (a reset or verification link, a calendar feed).
+SECRET_ARGS = ("token",)
+
+
+def logged_path() -> str:
+    """The request's path as a log may keep it: its secret parts replaced by their names."""
+    path = request.path
+    for name in SECRET_ARGS:
+        value = (request.view_args or {}).get(name)
+        if value:
+            path = path.replace(str(value), f"<{name}>")
+    return path
 
 
 def security_event(event: str, *, actor_id: int | None = None, **fields) -> None:
@@ -22,6 +34,6 @@ def security_event(event: str, *, actor_id: int | None = None, **fields) -> None
     record["actor"] = actor_id
     if has_request_context():
         record["address"] = request.remote_addr
-        record.setdefault("path", request.path)
+        record.setdefault("path", logged_path())
     record.update(fields)
     log.info(json.dumps(record, ensure_ascii=False, default=str))

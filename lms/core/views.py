@@ -35,7 +35,7 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="unavailable", database="unreachable"), 503
+        return jsonify(status="unavailable", database="unreachable"), 503, {"Retry-After": "30"}
     return jsonify(status="ok", database="ok")
 
 

@@ -20,14 +20,14 @@ COURSE_FIELDS = ("code", "title", "summary", "default_language", "format", "pd_h
 MODULE_FIELDS = ("title", "content", "estimated_minutes", "is_required", "reflection_prompt")
 
 
-@bp.route("/programs/<int:program_id>/courses/new", methods=["GET", "POST"])
+@bp.route("/programs/<lms_id:program_id>/courses/new", methods=["GET", "POST"])
 def new_course(program_id):
     program = db.get_or_404(Program, program_id)
     return _course_form(Course(program_id=program.id, format=CourseFormat.SELF_PACED,
                                default_language=i18n.current_language_code()), program, _("Course created."))
 
 
-@bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
+@bp.route("/courses/<lms_id:course_id>/edit", methods=["GET", "POST"])
 def edit_course(course_id):
     course = db.get_or_404(Course, course_id)
     return _course_form(course, course.program, _("Course saved."))
@@ -55,7 +55,7 @@ def _course_form(course, program, success):
     return render_template("lms/courses/admin/course_form.html", form=form, course=course, program=program)
 
 
-@bp.get("/courses/<int:course_id>")
+@bp.get("/courses/<lms_id:course_id>")
 def course(course_id):
     course = db.get_or_404(Course, course_id)
     module_languages = {}
@@ -69,7 +69,7 @@ def course(course_id):
                            module_languages=module_languages)
 
 
-@bp.get("/courses/<int:course_id>/archive")
+@bp.get("/courses/<lms_id:course_id>/archive")
 def confirm_archive_course(course_id):
     course = db.get_or_404(Course, course_id)
     return render_template("lms/courses/admin/confirm_archive.html", kind="course", thing=course,
@@ -77,17 +77,17 @@ def confirm_archive_course(course_id):
                            cancel=url_for(".course", course_id=course.id))
 
 
-@bp.post("/courses/<int:course_id>/archive")
+@bp.post("/courses/<lms_id:course_id>/archive")
 def archive_course(course_id):
     return _set_archived(db.get_or_404(Course, course_id), True, _("Course archived."))
 
 
-@bp.post("/courses/<int:course_id>/restore")
+@bp.post("/courses/<lms_id:course_id>/restore")
 def restore_course(course_id):
     return _set_archived(db.get_or_404(Course, course_id), False, _("Course restored."))
 
 
-@bp.route("/courses/<int:course_id>/modules/new", methods=["GET", "POST"])
+@bp.route("/courses/<lms_id:course_id>/modules/new", methods=["GET", "POST"])
 def new_module(course_id):
     course = db.get_or_404(Course, course_id)
     form = ModuleForm()
@@ -99,7 +99,7 @@ def new_module(course_id):
     return render_template("lms/courses/admin/module_form.html", form=form, course=course, module=None)
 
 
-@bp.route("/modules/<int:module_id>/edit", methods=["GET", "POST"])
+@bp.route("/modules/<lms_id:module_id>/edit", methods=["GET", "POST"])
 def edit_module(module_id):
     module = db.get_or_404(Module, module_id)
     form = ModuleForm(obj=module)
@@ -113,7 +113,7 @@ def edit_module(module_id):
                            module=module, preview=preview)
 
 
-@bp.post("/modules/<int:module_id>/move")
+@bp.post("/modules/<lms_id:module_id>/move")
 def move_module(module_id):
     module = db.get_or_404(Module, module_id)
     direction = {"up": -1, "down": 1}.get(request.form.get("direction")) or abort(400)
@@ -122,7 +122,7 @@ def move_module(module_id):
     return redirect(url_for(".course", course_id=module.course_id) + f"#module-{module.id}")
 
 
-@bp.get("/modules/<int:module_id>/archive")
+@bp.get("/modules/<lms_id:module_id>/archive")
 def confirm_archive_module(module_id):
     module = db.get_or_404(Module, module_id)
     return render_template("lms/courses/admin/confirm_archive.html", kind="module", thing=module,
@@ -130,7 +130,7 @@ def confirm_archive_module(module_id):
                            cancel=url_for(".course", course_id=module.course_id))
 
 
-@bp.post("/modules/<int:module_id>/archive")
+@bp.post("/modules/<lms_id:module_id>/archive")
 def archive_module(module_id):
     return _set_archived(db.get_or_404(Module, module_id), True,
                          _("Module removed from the course. Progress recorded on it is kept."))
@@ -143,7 +143,7 @@ def _set_archived(thing: Course | Module, archived: bool, message: str):
     return redirect(url_for(".course", course_id=getattr(thing, "course_id", thing.id)))
 
 
-@bp.route("/courses/<int:course_id>/translations/<language>", methods=["GET", "POST"])
+@bp.route("/courses/<lms_id:course_id>/translations/<language>", methods=["GET", "POST"])
 def translation(course_id, language):
     course = db.get_or_404(Course, course_id)
     if language not in i18n.supported_languages() or language == course.default_language:

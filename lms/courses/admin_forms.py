@@ -1,6 +1,5 @@
 """Admin forms for programs, cohorts, courses, modules and translations."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -10,6 +9,7 @@ from lms import i18n
 from lms.core.fields import CheckboxesField, strip
 from lms.courses.models import CODE_MAX, CONTENT_MAX, NAME_MAX, PROMPT_MAX, SUMMARY_MAX, CourseFormat
 from lms.core.once import SentOnce
+from lms.i18n import lazy_gettext as _l
 
 
 def _max(n):

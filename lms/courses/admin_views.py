@@ -28,7 +28,7 @@ def new_program():
     return _program_form(Program(excused_absences="excluded", attendance_warning_percent=70), _("Program created."))
 
 
-@bp.route("/programs/<int:program_id>/edit", methods=["GET", "POST"])
+@bp.route("/programs/<lms_id:program_id>/edit", methods=["GET", "POST"])
 def edit_program(program_id):
     return _program_form(db.get_or_404(Program, program_id), _("Program saved."))
 
@@ -52,13 +52,13 @@ def _program_form(program, success):
     return render_template("lms/courses/admin/program_form.html", form=form, program=program)
 
 
-@bp.get("/programs/<int:program_id>")
+@bp.get("/programs/<lms_id:program_id>")
 def program(program_id):
     program = db.get_or_404(Program, program_id)
     return render_template("lms/courses/admin/program.html", program=program)
 
 
-@bp.get("/programs/<int:program_id>/archive")
+@bp.get("/programs/<lms_id:program_id>/archive")
 def confirm_archive_program(program_id):
     program = db.get_or_404(Program, program_id)
     back = url_for(".program", program_id=program.id)
@@ -66,12 +66,12 @@ def confirm_archive_program(program_id):
                            action=url_for(".archive_program", program_id=program.id), cancel=back)
 
 
-@bp.post("/programs/<int:program_id>/archive")
+@bp.post("/programs/<lms_id:program_id>/archive")
 def archive_program(program_id):
     return _set_archived(db.get_or_404(Program, program_id), True, _("Program archived."))
 
 
-@bp.post("/programs/<int:program_id>/restore")
+@bp.post("/programs/<lms_id:program_id>/restore")
 def restore_program(program_id):
     return _set_archived(db.get_or_404(Program, program_id), False, _("Program restored."))
 
@@ -83,13 +83,13 @@ def _set_archived(thing: Program | Cohort, archived: bool, message: str):
     return redirect(url_for(".program", program_id=getattr(thing, "program_id", thing.id)))
 
 
-@bp.route("/programs/<int:program_id>/cohorts/new", methods=["GET", "POST"])
+@bp.route("/programs/<lms_id:program_id>/cohorts/new", methods=["GET", "POST"])
 def new_cohort(program_id):
     program = db.get_or_404(Program, program_id)
     return _cohort_form(Cohort(program_id=program.id), program, _("Cohort created."))
 
 
-@bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+@bp.route("/cohorts/<lms_id:cohort_id>/edit", methods=["GET", "POST"])
 def edit_cohort(cohort_id):
     cohort = db.get_or_404(Cohort, cohort_id)
     return _cohort_form(cohort, cohort.program, _("Cohort saved."))
@@ -118,7 +118,7 @@ def _cohort_form(cohort, program, success):
     return render_template("lms/courses/admin/cohort_form.html", form=form, cohort=cohort, program=program)
 
 
-@bp.get("/cohorts/<int:cohort_id>/archive")
+@bp.get("/cohorts/<lms_id:cohort_id>/archive")
 def confirm_archive_cohort(cohort_id):
     cohort = db.get_or_404(Cohort, cohort_id)
     return render_template("lms/courses/admin/confirm_archive.html", kind="cohort", thing=cohort,
@@ -126,12 +126,12 @@ def confirm_archive_cohort(cohort_id):
                            cancel=url_for(".program", program_id=cohort.program_id))
 
 
-@bp.post("/cohorts/<int:cohort_id>/archive")
+@bp.post("/cohorts/<lms_id:cohort_id>/archive")
 def archive_cohort(cohort_id):
     return _set_archived(db.get_or_404(Cohort, cohort_id), True, _("Cohort archived."))
 
 
-@bp.post("/cohorts/<int:cohort_id>/restore")
+@bp.post("/cohorts/<lms_id:cohort_id>/restore")
 def restore_cohort(cohort_id):
     return _set_archived(db.get_or_404(Cohort, cohort_id), False, _("Cohort restored."))
 

@@ -1,6 +1,5 @@
 """The catalog's search and filters (admin forms live in admin_forms.py)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -8,6 +7,7 @@ from wtforms.validators import Length, Optional
 
 from lms import i18n
 from lms.courses.models import CourseFormat
+from lms.i18n import lazy_gettext as _l
 
 
 class CatalogFilterForm(FlaskForm):

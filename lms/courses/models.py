@@ -4,13 +4,13 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint, Column, Date, ForeignKey, Numeric, String, Table, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.sqltypes import UTCDateTime, string_enum, utcnow
 
 NAME_MAX = 200

@@ -1,6 +1,5 @@
 """Build the program: programs, cohorts, courses, modules and translations. Flush, never commit."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc, func, select
 
 from lms.courses.models import (
@@ -9,6 +8,7 @@ from lms.courses.models import (
 from lms.enrollment.models import Enrollment
 from lms.enrollment.services import fill_free_seats
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 
 
 class CatalogError(ValueError):

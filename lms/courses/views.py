@@ -37,7 +37,7 @@ def catalog():
     return render_template("lms/courses/catalog.html", form=form, page=page, texts=texts, offerings=offerings)
 
 
-@bp.get("/<int:course_id>")
+@bp.get("/<lms_id:course_id>")
 @cached_page
 def detail(course_id):
     course = db.session.scalar(

@@ -33,7 +33,7 @@ def index():
     return render_template("lms/credentials/admin/index.html", programs=programs)
 
 
-@bp.route("/programs/<int:program_id>/rules", methods=["GET", "POST"])
+@bp.route("/programs/<lms_id:program_id>/rules", methods=["GET", "POST"])
 def rules(program_id):
     program = db.get_or_404(Program, program_id)
     rule = rule_for(program.id)
@@ -60,7 +60,7 @@ def rules(program_id):
     return render_template("lms/credentials/admin/rules.html", program=program, form=form), 422 if form.errors else 200
 
 
-@bp.get("/cohorts/<int:cohort_id>")
+@bp.get("/cohorts/<lms_id:cohort_id>")
 def cohort(cohort_id):
     cohort = db.get_or_404(Cohort, cohort_id)
     found = cohort_eligibility(cohort)
@@ -70,7 +70,7 @@ def cohort(cohort_id):
                            batch=current_app.config["LMS_CERTIFICATE_BATCH"])
 
 
-@bp.post("/cohorts/<int:cohort_id>/issue")
+@bp.post("/cohorts/<lms_id:cohort_id>/issue")
 @recent_login_required
 def issue_eligible(cohort_id):
     """Issue to the next batch of eligible trainees; the page repeats this until none is waiting."""
@@ -93,13 +93,13 @@ def issue_eligible(cohort_id):
     return redirect(url_for(".cohort", cohort_id=cohort.id))
 
 
-@bp.get("/cohorts/<int:cohort_id>/trainees/<int:user_id>")
+@bp.get("/cohorts/<lms_id:cohort_id>/trainees/<lms_id:user_id>")
 def trainee(cohort_id, user_id):
     cohort, found = _eligibility(cohort_id, user_id)
     return _trainee_page(cohort, found, IssueForm())
 
 
-@bp.post("/cohorts/<int:cohort_id>/trainees/<int:user_id>")
+@bp.post("/cohorts/<lms_id:cohort_id>/trainees/<lms_id:user_id>")
 @recent_login_required
 def issue_one(cohort_id, user_id):
     cohort, found = _eligibility(cohort_id, user_id)
@@ -117,14 +117,14 @@ def issue_one(cohort_id, user_id):
     return _trainee_page(cohort, found, form), 422
 
 
-@bp.get("/<int:certificate_id>")
+@bp.get("/<lms_id:certificate_id>")
 def certificate(certificate_id):
     certificate = db.get_or_404(Certificate, certificate_id)
     return render_template("lms/credentials/admin/certificate.html", certificate=certificate,
                            reissue_form=ReissueForm(prefix="reissue"), people=_people(certificate))
 
 
-@bp.get("/<int:certificate_id>/revoke")
+@bp.get("/<lms_id:certificate_id>/revoke")
 @recent_login_required
 def confirm_revoke(certificate_id):
     """Say what revoking does and ask for the reason; nothing changes until it is posted."""
@@ -133,7 +133,7 @@ def confirm_revoke(certificate_id):
                            form=RevokeForm(prefix="revoke"))
 
 
-@bp.post("/<int:certificate_id>/revoke")
+@bp.post("/<lms_id:certificate_id>/revoke")
 @recent_login_required
 def revoke(certificate_id):
     certificate = db.get_or_404(Certificate, certificate_id)
@@ -151,7 +151,7 @@ def revoke(certificate_id):
     return render_template("lms/credentials/admin/confirm_revoke.html", certificate=certificate, form=form), 422
 
 
-@bp.post("/<int:certificate_id>/reissue")
+@bp.post("/<lms_id:certificate_id>/reissue")
 @recent_login_required
 def reissue(certificate_id):
     certificate = db.get_or_404(Certificate, certificate_id)
@@ -170,13 +170,13 @@ def reissue(certificate_id):
                            people=_people(certificate), reissue_form=form), 422
 
 
-@bp.get("/<int:certificate_id>/certificate.pdf")
+@bp.get("/<lms_id:certificate_id>/certificate.pdf")
 def download(certificate_id):
     certificate = db.get_or_404(Certificate, certificate_id)
     return documents.pdf_response(certificate)
 
 
-@bp.get("/cohorts/<int:cohort_id>/certificates.zip")
+@bp.get("/cohorts/<lms_id:cohort_id>/certificates.zip")
 @recent_login_required
 def archive(cohort_id):
     """Every valid certificate of the cohort, streamed as a ZIP, one PDF loaded at a time."""

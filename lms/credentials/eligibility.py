@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +23,7 @@ from lms.courses.models import Cohort, Course
 from lms.credentials.models import Certificate, CertificateRule, CertificateStatus, MentorSignoff
 from lms.enrollment.models import CourseEvaluation, Enrollment, EnrollmentStatus
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.mentoring.models import (
     MentorAssignment, ReflectiveGroup, ReflectiveSession, SessionStatus, session_attendee,
 )

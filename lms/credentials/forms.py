@@ -1,6 +1,5 @@
 """Certificate forms: field rules only; eligibility and who may act are the services' business."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -13,6 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from lms.core.fields import strip
 from lms.courses.models import NAME_MAX
 from lms.credentials.models import REASON_MAX, NameStyle
+from lms.i18n import lazy_gettext as _l
 
 HOURS = [InputRequired(_l("Enter a number of hours (0 for none).")),
          NumberRange(min=0, max=999, message=_l("Enter a number from %(min)s to %(max)s.", min=0, max=999))]

@@ -10,7 +10,6 @@ import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint, Column, Date, ForeignKey, Index, LargeBinary, Numeric, String, Table, Text, text,
 )
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from lms.accounts.models import User
 from lms.courses.models import LANGUAGE_MAX, NAME_MAX, Cohort, Course, Program
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.sqltypes import UTCDateTime, string_enum, utcnow
 
 REASON_MAX = 1000

@@ -23,6 +23,7 @@ def _limit():
     return current_app.config["LMS_VERIFY_LIMIT"]
 
 
+# Every request is counted before its page is looked up, so look-ups sent in parallel cannot pass the limit.
 limiter.shared_limit(_limit, scope="verify")(bp)
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -30,6 +29,7 @@ from lms.credentials.models import (
     new_serial,
 )
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.mentoring.models import MentorAssignment
 from lms.sqltypes import utcnow
 

@@ -35,7 +35,7 @@ def set_name():
     return redirect(url_for(".mine"))
 
 
-@bp.get("/my/certificates/preview/<int:program_id>.pdf")
+@bp.get("/my/certificates/preview/<lms_id:program_id>.pdf")
 def preview(program_id):
     """How the certificate will look, marked as a preview; nothing is stored."""
     found = next((f for f in trainee_eligibility(current_user) if f.cohort.program_id == program_id), None)
@@ -60,12 +60,12 @@ def preview(program_id):
         "Content-Disposition": 'attachment; filename="certificate-preview.pdf"', "Cache-Control": "private, no-store"})
 
 
-@bp.get("/my/certificates/<int:certificate_id>/certificate.pdf")
+@bp.get("/my/certificates/<lms_id:certificate_id>/certificate.pdf")
 def download(certificate_id):
     return documents.pdf_response(_own(certificate_id))
 
 
-@bp.get("/my/certificates/<int:certificate_id>/credential.jwt")
+@bp.get("/my/certificates/<lms_id:certificate_id>/credential.jwt")
 def credential(certificate_id):
     """The signed Open Badges 3.0 credential, for a digital wallet."""
     certificate = _own(certificate_id)
@@ -73,7 +73,7 @@ def credential(certificate_id):
         "Content-Disposition": f'attachment; filename="credential-{certificate.serial}.jwt"'})
 
 
-@bp.post("/mentor/mentees/<int:user_id>/programs/<int:program_id>/sign-off")
+@bp.post("/mentor/mentees/<lms_id:user_id>/programs/<lms_id:program_id>/sign-off")
 def sign_off(user_id, program_id):
     trainee, program = _mentee(user_id, program_id)
     try:
@@ -85,7 +85,7 @@ def sign_off(user_id, program_id):
     return redirect(url_for("lms.mentor.mentee", trainee_id=trainee.id))
 
 
-@bp.post("/mentor/mentees/<int:user_id>/programs/<int:program_id>/sign-off/withdraw")
+@bp.post("/mentor/mentees/<lms_id:user_id>/programs/<lms_id:program_id>/sign-off/withdraw")
 def withdraw_sign_off(user_id, program_id):
     trainee, program = _mentee(user_id, program_id)
     try:

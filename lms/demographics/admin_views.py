@@ -36,7 +36,7 @@ def index():
     return _page(form, 422 if form.is_submitted() else 200)
 
 
-@bp.route("/<int:category_id>", methods=["GET", "POST"])
+@bp.route("/<lms_id:category_id>", methods=["GET", "POST"])
 def edit(category_id):
     category = db.get_or_404(RaceCategory, category_id)
     form = CategoryForm(data={"name": categories.category_label(category)})
@@ -54,7 +54,7 @@ def edit(category_id):
         422 if form.is_submitted() else 200)
 
 
-@bp.post("/<int:category_id>/toggle")
+@bp.post("/<lms_id:category_id>/toggle")
 def toggle(category_id):
     category = db.get_or_404(RaceCategory, category_id)
     services.set_category_active(category, not category.is_active)
@@ -62,7 +62,7 @@ def toggle(category_id):
     return redirect(url_for(".index"))
 
 
-@bp.post("/<int:category_id>/move")
+@bp.post("/<lms_id:category_id>/move")
 def move(category_id):
     category = db.get_or_404(RaceCategory, category_id)
     services.move_category(category, -1 if request.form.get("direction") == "up" else 1)

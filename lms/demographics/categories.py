@@ -4,11 +4,11 @@ import enum
 
 from babel import Locale
 from flask_babel import gettext, get_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from lms.demographics.models import RaceCategory
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 
 
 def N_(message: str) -> str:

@@ -1,6 +1,5 @@
 """The optional "about me" questions, and the admin's category form."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -10,6 +9,7 @@ from lms.core.fields import CheckboxesField, strip
 from lms.courses.models import NAME_MAX
 from lms.demographics.models import FormalTraining, ProviderRole
 from lms.core.once import SentOnce
+from lms.i18n import lazy_gettext as _l
 
 
 class DemographicsForm(FlaskForm):

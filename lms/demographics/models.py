@@ -7,12 +7,12 @@ reports read them in aggregate, with small counts hidden (lms/reports).
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.courses.models import LANGUAGE_MAX, NAME_MAX
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.sqltypes import UTCDateTime, string_enum, utcnow
 
 

@@ -1,12 +1,12 @@
 """Save and clear a person's own answers; edit the race/ethnicity list."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from lms.accounts.models import User
 from lms.demographics.categories import SPOKEN_LANGUAGES, category_label, next_position
 from lms.demographics.models import Demographics, FormalTraining, ProviderRole, RaceCategory, SpokenLanguage
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 
 
 class DemographicsError(ValueError):

@@ -1,9 +1,10 @@
 """Admin forms for rosters and bulk enrollment."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField
+
+from lms.i18n import lazy_gettext as _l
 
 
 class ImportForm(FlaskForm):

@@ -16,7 +16,7 @@ from lms.enrollment.services import EnrollmentError
 from lms.extensions import db
 from lms.core.pagecache import cached_page
 
-bp = Blueprint("rosters", __name__, url_prefix="/admin/courses/<int:course_id>")
+bp = Blueprint("rosters", __name__, url_prefix="/admin/courses/<lms_id:course_id>")
 bp.before_request(require_role(Role.ADMIN))
 
 SORTS = ("name", "email", "cohort", "language", "status", "progress", "enrolled", "completed")
@@ -87,7 +87,11 @@ def confirm_import(course_id):
         flash(_("Nothing was saved: %(reason)s", reason=error.message), "error")
         return redirect(url_for(".bulk_import", course_id=course.id))
     db.session.commit()
-    flash(_("%(n)s rows imported.", n=len(plan.rows)), "success")
+    flash(_("%(n)s rows imported.", n=len(plan.rows) - plan.count("refused")), "success")
+    if plan.count("refused"):
+        # Stay on the result, so each refused row is shown on its line.
+        return render_template("lms/enrollment/admin/import.html", course=course, form=ImportForm(),
+                               plan=plan, confirm=None, done=True)
     return redirect(url_for(".index", course_id=course.id))
 
 

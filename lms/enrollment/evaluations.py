@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc, func, select
 
 from lms.enrollment.models import CourseEvaluation, Enrollment
 from lms.enrollment.services import EnrollmentError
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 
 
 def submit_evaluation(enrollment: Enrollment, *, overall: int, relevance: int, language_rating: int,

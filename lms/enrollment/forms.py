@@ -1,6 +1,5 @@
 """Trainee forms: enroll, change language, reflect, evaluate."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -8,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, St
 
 from lms import i18n
 from lms.enrollment.models import COMMENT_MAX, REFLECTION_MAX
+from lms.i18n import lazy_gettext as _l
 
 
 def language_choices(codes: list[str]) -> list[SelectChoice]:

@@ -6,11 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from lms.accounts import services as accounts
-from lms.accounts.models import NAME_MAX, Role, User
+from lms.accounts.models import NAME_MAX, Role, User, has_control_characters
 from lms.audit.models import Action
 from lms.audit.services import record
 from lms.courses.models import Course
@@ -18,10 +17,13 @@ from lms.enrollment import services
 from lms.enrollment.models import Enrollment, EnrollmentStatus
 from lms.extensions import db
 from lms.i18n import supported_languages
+from lms.i18n import lazy_gettext as _l
 from lms.notifications.services import notify
 
 COLUMNS = ("email", "name", "cohort", "language")
 MAX_ROWS = 2_000
+UNPROVEN_ACCOUNT = _l("An account with this email exists but its address has not been verified; "
+                      "ask the person to verify it, then import again.")
 
 
 @dataclass
@@ -32,8 +34,10 @@ class PlannedRow:
     cohort_name: str
     language: str
     errors: list = field(default_factory=list)
-    #: "new_account", "enroll", "waitlist" or "unchanged"
+    #: "new_account", "enroll", "waitlist", "unchanged" or "refused" (skipped; the rest of the file goes ahead)
     outcome: str = ""
+    #: Why a "refused" row is left out.
+    refusal: str | None = None
     user: User | None = None
     cohort_id: int | None = None
 
@@ -96,6 +100,8 @@ def plan_import(text: str, course: Course) -> ImportPlan:
                                  language=row.language, languages=", ".join(course.languages)))
         if len(row.name) > NAME_MAX:
             row.errors.append(_l("The name is longer than %(max)s characters.", max=NAME_MAX))
+        if has_control_characters(row.name):
+            row.errors.append(_l("Write the name on one line, without tabs or other special characters."))
         rows.append(row)
 
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_([r.email for r in rows])))}
@@ -117,6 +123,10 @@ def plan_import(text: str, course: Course) -> ImportPlan:
         if existing and existing.status is not EnrollmentStatus.WITHDRAWN:
             row.outcome = "unchanged"
             continue
+        if row.user and accounts.is_unproven_registration(row.user):
+            # Whoever registered the address first may not own it; the seat would go to them (issue 17).
+            row.outcome, row.refusal = "refused", UNPROVEN_ACCOUNT
+            continue
         capacity = cohorts[row.cohort_name.casefold()].capacity
         if seats.get(row.cohort_id, 0) < capacity:
             seats[row.cohort_id] = seats.get(row.cohort_id, 0) + 1
@@ -132,7 +142,7 @@ def apply_import(plan: ImportPlan, course: Course, *, by: User) -> ImportPlan:
         raise ValueError("only a plan without errors can be applied")
     cohorts = {c.id: c for c in course.cohorts}
     for row in plan.rows:
-        if row.outcome == "unchanged":
+        if row.outcome in ("unchanged", "refused"):
             continue
         user = row.user or accounts.create_user(
             email=row.email, full_name=row.name, password=None, roles=(Role.TRAINEE,),
@@ -140,5 +150,5 @@ def apply_import(plan: ImportPlan, course: Course, *, by: User) -> ImportPlan:
         services.enroll(user, course, cohorts[row.cohort_id], row.language, by_admin=True)
         notify(user.id, "enrolled_by_admin", course_id=course.id)
     record(Action.ENROLLMENTS_IMPORTED, actor=by, course=course.code,
-           rows=len(plan.rows), unchanged=plan.count("unchanged"))
+           rows=len(plan.rows), unchanged=plan.count("unchanged"), refused=plan.count("refused"))
     return plan

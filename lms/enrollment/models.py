@@ -3,7 +3,6 @@
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint, Enum, ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint,
 )
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from lms.accounts.models import User
 from lms.courses.models import LANGUAGE_MAX, Cohort, Course, Module
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.sqltypes import UTCDateTime, utcnow
 
 REFLECTION_MAX = 10_000

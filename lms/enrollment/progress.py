@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
 from lms import signals
@@ -10,6 +9,7 @@ from lms.courses.models import Module
 from lms.enrollment.models import Enrollment, EnrollmentStatus, ModuleProgress
 from lms.enrollment.services import EnrollmentError
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.notifications.services import notify
 from lms.sqltypes import utcnow
 

@@ -7,6 +7,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager, with_expression
 
 from lms.accounts.models import User
+from lms.core.spreadsheet import safe_cell
 from lms.courses.models import Cohort, Module
 from lms.enrollment.models import Enrollment, EnrollmentStatus, ModuleProgress
 from lms.extensions import db
@@ -51,16 +52,6 @@ def roster_query(course_id: int, *, cohort_id: int | None = None, status: str = 
         "enrolled": Enrollment.enrolled_at, "completed": Enrollment.completed_at,
     }.get(sort, func.lower(User.full_name))
     return stmt.order_by(key.desc() if descending else key.asc(), Enrollment.id)
-
-
-#: First characters a spreadsheet would read as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def roster_csv(enrollments, required: int) -> str:

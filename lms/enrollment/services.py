@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc, func, select, tuple_, update
 
 from lms import signals
@@ -12,6 +11,7 @@ from lms.courses.models import Cohort, Course, cohort_course
 from lms.enrollment.models import Enrollment, EnrollmentPeriod, EnrollmentStatus
 from lms.core.clock import program_today  # noqa: F401  (enrollment windows follow it)
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.notifications.services import notify
 from lms.sqltypes import utcnow
 

@@ -31,7 +31,7 @@ def course_page(enrollment_or_course_id) -> str:
     return url_for("lms.courses.detail", course_id=course_id)
 
 
-@bp.post("/courses/<int:course_id>/enroll")
+@bp.post("/courses/<lms_id:course_id>/enroll")
 def enroll(course_id):
     course = db.session.get(Course, course_id) or abort(404)
     form = EnrollForm()
@@ -56,7 +56,7 @@ def enroll(course_id):
     return redirect(course_page(course_id))
 
 
-@bp.get("/my/courses/<int:enrollment_id>/withdraw")
+@bp.get("/my/courses/<lms_id:enrollment_id>/withdraw")
 def confirm_withdraw(enrollment_id):
     """Say what withdrawing gives up; nothing changes until it is posted."""
     enrollment = own_enrollment(enrollment_id)
@@ -64,7 +64,7 @@ def confirm_withdraw(enrollment_id):
                            text=course_text(enrollment.course, enrollment.language))
 
 
-@bp.post("/my/courses/<int:enrollment_id>/withdraw")
+@bp.post("/my/courses/<lms_id:enrollment_id>/withdraw")
 def withdraw(enrollment_id):
     enrollment = own_enrollment(enrollment_id)
     try:
@@ -78,7 +78,7 @@ def withdraw(enrollment_id):
     return redirect(course_page(enrollment))
 
 
-@bp.post("/my/courses/<int:enrollment_id>/language")
+@bp.post("/my/courses/<lms_id:enrollment_id>/language")
 def change_language(enrollment_id):
     enrollment = own_enrollment(enrollment_id)
     form = LanguageForm()
@@ -95,7 +95,7 @@ def _module_or_404(enrollment: Enrollment, module_id: int) -> Module:
         Module.id == module_id, Module.course_id == enrollment.course_id, Module.is_archived.is_(False))) or abort(404)
 
 
-@bp.get("/my/courses/<int:enrollment_id>/modules/<int:module_id>")
+@bp.get("/my/courses/<lms_id:enrollment_id>/modules/<lms_id:module_id>")
 def module(enrollment_id, module_id):
     enrollment = own_enrollment(enrollment_id)
     return _render_module(enrollment, _module_or_404(enrollment, module_id))
@@ -122,7 +122,7 @@ def _render_module(enrollment: Enrollment, module: Module, form: ReflectionForm 
     )
 
 
-@bp.post("/my/courses/<int:enrollment_id>/modules/<int:module_id>/complete")
+@bp.post("/my/courses/<lms_id:enrollment_id>/modules/<lms_id:module_id>/complete")
 def complete_module(enrollment_id, module_id):
     """Mark the module done, saving the reflection its page posts with the button (nothing if it is refused)."""
     enrollment = own_enrollment(enrollment_id)
@@ -147,7 +147,7 @@ def complete_module(enrollment_id, module_id):
     return redirect(course_page(enrollment))
 
 
-@bp.post("/my/courses/<int:enrollment_id>/modules/<int:module_id>/reflection")
+@bp.post("/my/courses/<lms_id:enrollment_id>/modules/<lms_id:module_id>/reflection")
 def save_reflection(enrollment_id, module_id):
     enrollment = own_enrollment(enrollment_id)
     module = _module_or_404(enrollment, module_id)
@@ -165,7 +165,7 @@ def save_reflection(enrollment_id, module_id):
     return redirect(url_for(".module", enrollment_id=enrollment.id, module_id=module.id))
 
 
-@bp.route("/my/courses/<int:enrollment_id>/evaluation", methods=["GET", "POST"])
+@bp.route("/my/courses/<lms_id:enrollment_id>/evaluation", methods=["GET", "POST"])
 def evaluation(enrollment_id):
     enrollment = own_enrollment(enrollment_id)
     if enrollment.completed_at is None or enrollment.evaluation is not None:

@@ -10,6 +10,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from lms.core.spreadsheet import cell_text, safe_cell
 from lms.languages import catalogs
 
 BOM = "\ufeff"
@@ -27,9 +28,9 @@ def export_csv(language: str) -> str:
         if isinstance(message.id, tuple):
             for number, text in enumerate(catalogs.forms(message)):
                 english = message.id[0] if number == 0 else message.id[1]
-                writer.writerow((message.id[0], number, english, text, reviewed))
+                writer.writerow([safe_cell(v) for v in (message.id[0], number, english, text, reviewed)])
         else:
-            writer.writerow((message.id, "", message.id, message.string, reviewed))
+            writer.writerow([safe_cell(v) for v in (message.id, "", message.id, message.string, reviewed)])
     return BOM + out.getvalue()
 
 
@@ -45,7 +46,8 @@ def merge_csv(language: str, text: str) -> Merge:
     catalog = catalogs.load(catalogs.po_path(language))
     by_key = {(m.id[0] if isinstance(m.id, tuple) else m.id): m for m in catalog if m.id}
     result = Merge()
-    rows = list(csv.DictReader(io.StringIO(text.removeprefix(BOM))))
+    rows = [{key: cell_text(value or "") for key, value in row.items()}
+            for row in csv.DictReader(io.StringIO(text.removeprefix(BOM)))]
     if not rows or set(COLUMNS) - set(rows[0]):
         result.problems.append(f"the file needs the columns {', '.join(COLUMNS)}")
         return result

@@ -43,7 +43,7 @@ def index():
                            loads=services.loads([m.id for m in mentors]), cohorts=cohorts)
 
 
-@bp.route("/mentors/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/mentors/<lms_id:user_id>", methods=["GET", "POST"])
 def mentor(user_id):
     user = db.get_or_404(User, user_id)
     if not user.has_role(Role.MENTOR):
@@ -59,7 +59,7 @@ def mentor(user_id):
     return render_template("lms/mentoring/admin/mentor.html", form=form, user=user)
 
 
-@bp.get("/cohorts/<int:cohort_id>")
+@bp.get("/cohorts/<lms_id:cohort_id>")
 def cohort(cohort_id):
     cohort = db.get_or_404(Cohort, cohort_id)
     trainees = db.session.scalars(
@@ -76,7 +76,7 @@ def cohort(cohort_id):
                            current=current, groups=groups)
 
 
-@bp.route("/cohorts/<int:cohort_id>/trainees/<int:trainee_id>", methods=["GET", "POST"])
+@bp.route("/cohorts/<lms_id:cohort_id>/trainees/<lms_id:trainee_id>", methods=["GET", "POST"])
 def assign(cohort_id, trainee_id):
     cohort = db.get_or_404(Cohort, cohort_id)
     trainee = db.get_or_404(User, trainee_id)
@@ -102,7 +102,7 @@ def assign(cohort_id, trainee_id):
                            suggestions=suggestions, history=history)
 
 
-@bp.post("/assignments/<int:assignment_id>/end")
+@bp.post("/assignments/<lms_id:assignment_id>/end")
 def end_assignment(assignment_id):
     assignment = db.get_or_404(MentorAssignment, assignment_id)
     services.end_assignment(assignment, by=current_user)
@@ -125,7 +125,7 @@ def _group_form(cohort: Cohort, group: ReflectiveGroup | None):
     return form
 
 
-@bp.route("/cohorts/<int:cohort_id>/groups/new", methods=["GET", "POST"])
+@bp.route("/cohorts/<lms_id:cohort_id>/groups/new", methods=["GET", "POST"])
 def new_group(cohort_id):
     cohort = db.get_or_404(Cohort, cohort_id)
     form = _group_form(cohort, None)
@@ -144,7 +144,7 @@ def new_group(cohort_id):
     return render_template("lms/mentoring/admin/group_form.html", form=form, cohort=cohort, group=None)
 
 
-@bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
+@bp.route("/groups/<lms_id:group_id>", methods=["GET", "POST"])
 def group(group_id):
     group = db.get_or_404(ReflectiveGroup, group_id)
     form = _group_form(group.cohort, group)
@@ -162,7 +162,7 @@ def group(group_id):
     return render_template("lms/mentoring/admin/group_form.html", form=form, cohort=group.cohort, group=group)
 
 
-@bp.post("/groups/<int:group_id>/end")
+@bp.post("/groups/<lms_id:group_id>/end")
 def end_group(group_id):
     group = db.get_or_404(ReflectiveGroup, group_id)
     services.end_group(group)
@@ -199,7 +199,7 @@ def topic_list():
                            topics=db.session.scalars(select(Topic).order_by(Topic.is_active.desc(), Topic.id)).all())
 
 
-@bp.post("/topics/<int:topic_id>/toggle")
+@bp.post("/topics/<lms_id:topic_id>/toggle")
 def toggle_topic(topic_id):
     topic = db.get_or_404(Topic, topic_id)
     topics.save_topic(topic, name=topic.name, is_active=not topic.is_active)
@@ -213,7 +213,7 @@ def graduates():
     return render_template("lms/mentoring/admin/graduates.html", page=page, form=InviteForm())
 
 
-@bp.post("/graduates/<int:user_id>/invite")
+@bp.post("/graduates/<lms_id:user_id>/invite")
 def invite(user_id):
     user = db.get_or_404(User, user_id)
     form = InviteForm()

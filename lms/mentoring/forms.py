@@ -1,6 +1,5 @@
 """Mentoring forms: field rules only; who may be recorded and capacity are the services' business."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -10,6 +9,7 @@ from lms import i18n
 from lms.core.clock import program_today
 from lms.core.fields import CheckboxesField, strip
 from lms.courses.models import NAME_MAX
+from lms.i18n import lazy_gettext as _l
 from lms.mentoring.models import BIO_MAX, NOTES_MAX, REASON_MAX, SUMMARY_MAX, SessionFormat
 from lms.core.once import SentOnce
 

@@ -1,6 +1,5 @@
 """From trainee to mentor: admins see graduates and invite them; accepting adds the mentor role."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exc, func, select
 
 from lms.accounts.models import Role, User, UserRole
@@ -10,6 +9,7 @@ from lms.audit.services import record
 from lms.courses.models import Course, Program
 from lms.enrollment.models import Enrollment
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.mentoring.models import MentorInvitation
 from lms.mentoring.services import MentoringError, profile_of
 from lms.notifications.services import notify

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
-from lms.enrollment.roster import safe_cell
+from lms.core.spreadsheet import safe_cell
 from lms.extensions import db
 from lms.mentoring.models import ReflectiveSession, SessionFormat, SessionStatus, session_attendee
 

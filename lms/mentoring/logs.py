@@ -7,7 +7,6 @@ wrote them. Every edit keeps the earlier state, encrypted, for that mentor's his
 import json
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.accounts.models import User
@@ -15,6 +14,7 @@ from lms.audit.models import Action
 from lms.audit.services import record
 from lms.core import crypto
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.mentoring.models import (
     GroupMember, MentorAssignment, ReflectiveGroup, ReflectiveSession, SessionFormat, SessionRevision,
     SessionStatus, Topic,

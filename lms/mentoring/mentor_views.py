@@ -80,7 +80,7 @@ def new_session():
     return _save_session(None)
 
 
-@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@bp.route("/sessions/<lms_id:session_id>/edit", methods=["GET", "POST"])
 def edit_session(session_id):
     return _save_session(own_session(session_id))
 
@@ -105,14 +105,14 @@ def _save_session(session):
     return render_template("lms/mentoring/session_form.html", form=form, session=session)
 
 
-@bp.get("/sessions/<int:session_id>")
+@bp.get("/sessions/<lms_id:session_id>")
 def session(session_id):
     session = own_session(session_id)
     return render_template("lms/mentoring/session.html", session=session, notes=logs.read_notes(session),
                            history=logs.history(session), topic_label=topics.topic_label)
 
 
-@bp.post("/sessions/<int:session_id>/delete")
+@bp.post("/sessions/<lms_id:session_id>/delete")
 def delete_session(session_id):
     logs.delete_session(own_session(session_id), by=current_user)
     db.session.commit()
@@ -120,7 +120,7 @@ def delete_session(session_id):
     return redirect(url_for(".sessions"))
 
 
-@bp.get("/mentees/<int:trainee_id>")
+@bp.get("/mentees/<lms_id:trainee_id>")
 def mentee(trainee_id):
     """A mentee's courses and the reflections they chose to share: 404 for anyone not assigned to you."""
     assignment = db.session.scalar(select(MentorAssignment).options(joinedload(MentorAssignment.trainee)).where(

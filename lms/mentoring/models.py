@@ -7,13 +7,13 @@ summary goes only to those who attended, and the private notes are encrypted for
 import enum
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.courses.models import LANGUAGE_MAX, NAME_MAX, Cohort
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.sqltypes import UTCDateTime, string_enum, utcnow
 
 BIO_MAX = 2_000

@@ -6,7 +6,6 @@ so two admins saving at once cannot both take the last place.
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc, func, select, update
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +15,7 @@ from lms.audit.services import record
 from lms.courses.models import Cohort
 from lms.enrollment.models import Enrollment, EnrollmentStatus
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.mentoring.models import GroupMember, MentorAssignment, MentorProfile, ReflectiveGroup
 from lms.notifications.services import notify
 from lms.sqltypes import utcnow

@@ -46,7 +46,7 @@ def _own_invitation(invitation_id: int) -> MentorInvitation:
         MentorInvitation.id == invitation_id, MentorInvitation.user_id == current_user.id)) or abort(404)
 
 
-@bp.post("/invitation/<int:invitation_id>/<any(accept, decline):answer>")
+@bp.post("/invitation/<lms_id:invitation_id>/<any(accept, decline):answer>")
 def answer_invitation(invitation_id, answer):
     invitation = _own_invitation(invitation_id)
     try:

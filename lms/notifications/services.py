@@ -1,9 +1,9 @@
 """Send notifications and word them in the reader's language."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.notifications.models import Notification
 from lms.sqltypes import utcnow
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from certificates import ReportBar, ReportData, ReportTable, render_report
 from lms import i18n
 from lms.core.clock import program_today
-from lms.enrollment.roster import safe_cell
+from lms.core.spreadsheet import safe_cell
 from lms.reports.report import Report
 
 #: Spreadsheet programs read a file as UTF-8 (and show every script) when it starts with this mark.

@@ -1,9 +1,10 @@
 """The report's filters: a GET form, so a filtered report has an address to share or bookmark."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
+
+from lms.i18n import lazy_gettext as _l
 
 
 class FilterForm(FlaskForm):

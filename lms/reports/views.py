@@ -70,16 +70,25 @@ def _chart(bars, title_id: str, table_id: str) -> Markup:
 
 @bp.get("")
 def index():
+    return _report(exact=False)
+
+
+@bp.post("")
+def exact_counts():
+    """The report with small counts shown: a POST (with its CSRF token), as it writes the audit entry."""
+    return _report(exact=True)
+
+
+def _report(*, exact: bool):
     form, filters = _filters()
     if filters is None:
         return render_template("lms/reports/index.html", form=form, report=None), 422
-    exact = request.args.get("exact") == "1"
     if exact:
         record(Action.REPORT_EXACT_COUNTS, actor=current_user, filters=_described(form))
         db.session.commit()
     report = build(filters, exact=exact)
-    args = {key: value for key, value in request.args.items() if key != "exact"}
-    links = {"exact": url_for(".index", **args, exact=1), "suppressed": url_for(".index", **args),
+    args = dict(request.args)
+    links = {"exact": url_for(".exact_counts", **args), "suppressed": url_for(".index", **args),
              "pdf": url_for(".pdf", **args), "csv": lambda key: url_for(".table_csv", key=key, **args)}
     return render_template("lms/reports/index.html", form=form, report=report, chart=_chart, links=links,
                            legend=exports.legend(report), description=_described(form, isolated=True))

@@ -101,7 +101,7 @@ def test_an_admin_reads_the_report_with_small_counts_hidden_and_downloads_it(new
             .get_by_role("link", name="Download this table (CSV)").click()
     assert download.value.suggested_filename == "report-language.csv"
 
-    page.get_by_role("link", name="Show exact counts (recorded in the audit log)").click()
+    page.get_by_role("button", name="Show exact counts (recorded in the audit log)").click()
     expect(page.get_by_role("status").first).to_contain_text("recorded in the audit log")
     expect(asian).to_contain_text("2")
     page.get_by_role("link", name="Hide small counts again").click()
