@@ -1079,3 +1079,11 @@ def test_a_page_runs_as_many_queries_for_50_trainees_as_for_5(cohort, count_quer
     extra = Counter(large) - Counter(small)
     assert len(large) == len(small), f"{url}: {len(small)} statements for 5, {len(large)} for 50:\n" + "\n".join(
         f"{n}x {s[:300]}" for s, n in extra.items())
+
+
+def test_a_session_title_holding_markup_or_a_template_reads_as_text_for_trainee_and_facilitator(cohort, lan, mai):
+    hostile = '<script>alert(1)</script> "><img src=x onerror=alert(2)> {{7*7}}'
+    held = cohort.schedule(-DAY, title=hostile)
+    for page in (lan.get("/my/sessions").text, mai.get(f"/sessions/{held}/attendance").text):
+        assert "<script>alert(1)" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "{{7*7}}" in page

@@ -64,3 +64,14 @@ def test_the_catalog_shows_the_seats_left_and_a_full_course(app, client, courses
 def test_a_cohort_with_enrollment_closed_says_so(client, make_course):
     make_course(title="Closed course", enrollment_open=False)
     assert "enrollment closed" in client.get("/courses").get_data(as_text=True)
+
+
+HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> {{7*7}}'
+
+
+def test_a_course_title_holding_markup_or_a_template_reads_as_text_on_every_page(client, make_course, admin_client):
+    made = make_course(title=HOSTILE)
+    for page in (client.get("/courses").text, client.get(f"/courses/{made.course_id}").text,
+                 admin_client.get(f"/admin/courses/{made.course_id}").text):
+        assert "<script>alert(1)" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;&gt;&lt;img src=x onerror=alert(2)&gt; {{7*7}}" in page

@@ -399,3 +399,15 @@ def test_built_in_category_names_are_shown_in_the_readers_language(app, make_use
     page = browser.get(ABOUT_ME)
     assert choices(page.get_data(as_text=True), "races")[str(category_id(app, "Hispanic or Latino"))] == message.string
     assert "Hispanic or Latino" not in text_of(page)
+
+
+def test_the_answers_are_stored_apart_from_the_profile_and_the_profile_does_not_reach_them():
+    """No column of the account holds an answer, and the account model has no path to the answers."""
+    answers = {"race", "races", "race_declined", "languages", "languages_declined", "provider_role",
+               "formal_training", "demographics"}
+    assert not answers & set(User.__table__.columns.keys())
+    assert not answers & set(User.__mapper__.relationships.keys())
+    for table in (demographics_race, SpokenLanguage.__table__):  # the answers hang off the answers' own row
+        assert {fk.column.table.name for fk in table.foreign_keys} <= {"lms_demographics", "lms_race_category"}
+    [person] = Demographics.__table__.c.user_id.foreign_keys
+    assert person.column.table.name == "lms_user" and person.ondelete == "CASCADE"  # erased with the person

@@ -161,8 +161,10 @@ CHECKS: dict[int, Check] = {
         "tests/test_progress.py::test_module_markdown_is_rendered_to_sanitised_html",
         "tests/test_progress.py::test_markdown_never_makes_a_script_link",
         "tests/test_report_charts.py::test_labels_texts_and_ids_are_escaped",
-        # partial: no test gives a course, module or session title, or a mentor's session summary and notes,
-        # the <script> / "><img onerror=...> / {{7*7}} payloads and reads them back on their HTML pages.
+        "tests/test_catalog.py::test_a_course_title_holding_markup_or_a_template_reads_as_text_on_every_page",
+        "tests/test_attendance_pages.py::test_a_session_title_holding_markup_or_a_template_reads_as_text_for_trainee_and_facilitator",
+        # partial: no test gives a module title, or a mentor's session summary and notes, the <script> /
+        # "><img onerror=...> / {{7*7}} payloads and reads them back on their HTML pages.
     ]),
     # 18. SQL only through the ORM or bound parameters
     18: Check("SQL goes only through the ORM or bound parameters.", [
@@ -258,8 +260,7 @@ CHECKS: dict[int, Check] = {
         "tests/test_report_suppression.py::test_no_hidden_small_count_can_be_worked_out_from_the_totals",
         "tests/test_reports.py::test_the_csv_hides_small_counts_even_when_exact_counts_are_asked_for",
         "tests/test_reports.py::test_the_pdf_shows_less_than_five_and_never_the_exact_count",
-        # partial: "stored apart from the profile" is only implied (answers live in their own tables, which
-        # test_erasing_a_person_deletes_their_answers reads); no test asserts lms_user has no demographic column.
+        "tests/test_demographics.py::test_the_answers_are_stored_apart_from_the_profile_and_the_profile_does_not_reach_them",
     ]),
     # 28. No caching, PDFs as attachments
     28: Check("Private pages and files send Cache-Control: no-store; PDFs are sent as attachments.", [
@@ -285,9 +286,8 @@ CHECKS: dict[int, Check] = {
         "tests/test_attendance_pages.py::test_downloading_a_session_sheet_or_sign_in_sheet_is_written_to_the_security_log",
         "tests/test_mentoring.py::test_private_notes_are_never_stored_in_clear",
         "tests/test_audit.py::test_events_are_recorded_in_utc",
-        # partial: no test asserts the lockout event (login_throttled), nor the report, roster, data and
-        # certificate-archive export events, in the security log; certificate issue and revoke are checked in
-        # the audit table (which audit.record also writes to the security log), not as security log lines.
+        "tests/test_security_headers_logs.py::test_lockouts_and_every_export_are_written_to_the_security_log",
+        "tests/test_security_headers_logs.py::test_every_audited_action_is_a_security_log_line_too",
     ]),
     # 31. Production start-up and crash page
     31: Check("Production refuses debug, a default secret key or no database URL; a crash shows a generic page.", [

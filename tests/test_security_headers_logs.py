@@ -7,6 +7,8 @@ import pytest
 
 from lms.accounts.models import User
 from lms.accounts.tokens import make_reset_token
+from lms.audit.models import Action
+from lms.audit.services import record
 from lms.core.security_log import security_event
 from lms.extensions import db
 from tests.conftest import PASSWORD, drop_tables, make_host_app
@@ -117,3 +119,32 @@ def test_a_token_in_the_address_is_never_logged(app, client, make_user, caplog):
     [event] = [json.loads(r.getMessage()) for r in caplog.records if r.name == "lms.security"]
     assert event["event"] == "csrf_failed" and event["path"] == "/password/reset/<token>"
     assert token not in caplog.text
+
+
+def test_lockouts_and_every_export_are_written_to_the_security_log(app, admin, admin_client, make_user, make_course,
+                                                                   client, security_log):
+    made, lan = make_course(), make_user()
+    for _ in range(11):  # the limit per account and address is 10
+        client.post_form("/login", {"email": lan.email, "password": "not the password"})
+    trainee = app.test_client()
+    trainee.post_form("/login", {"email": lan.email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    trainee.get("/account/export.json", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    admin_client.get(f"/admin/courses/{made.course_id}/roster.csv")
+    admin_client.get("/admin/reports/summary.csv")
+    admin_client.get(f"/admin/certificates/cohorts/{made.cohort_id}/certificates.zip").get_data()
+    events = {e["event"]: e for e in security_log()}
+    assert events["login_throttled"]["address"] == "127.0.0.1"
+    assert events["data_exported"]["actor"] == lan.id
+    assert events["roster_exported"]["actor"] == admin.id and events["roster_exported"]["course"] == made.course_id
+    assert events["report_exported"]["actor"] == admin.id
+    assert events["certificates_exported"]["actor"] == admin.id
+    assert lan.email not in json.dumps(security_log())
+
+
+def test_every_audited_action_is_a_security_log_line_too(app, admin, make_user, security_log):
+    lan = make_user()
+    with app.test_request_context("/"):
+        for action in (Action.CERTIFICATE_ISSUED, Action.CERTIFICATE_REVOKED):
+            record(action, actor=db.session.get(User, admin.id), target=db.session.get(User, lan.id), serial="X")
+    logged = [(e["event"], e["actor"], e["target"]) for e in security_log()]
+    assert logged == [("certificate_issued", admin.id, lan.id), ("certificate_revoked", admin.id, lan.id)]
