@@ -45,7 +45,7 @@ def create_admin(email, name, password_stdin, reset_password):
             click.echo(f"{user.email} is already an administrator.")
             return
         if user.email_verified_at is None:
-            # Whoever registered the address first may not own it: they would get the role (issue 17).
+            # Whoever registered the address first may not own it: they would get the role (SECURITY.md 34).
             raise click.ClickException(
                 f"The address {user.email} has not been verified, so this account may belong to someone else "
                 "who registered it first. Nothing was changed.\n"

@@ -10,7 +10,6 @@ from lms.accounts.sessions import recent_login_required
 from lms.accounts.forms import RoleForm, UserSearchForm
 from lms.accounts.models import Role, User
 from lms.extensions import db
-from lms.i18n import lazy_gettext as _l
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 bp.before_request(require_role(Role.ADMIN))
@@ -29,11 +28,6 @@ def index():
     return render_template("lms/admin/users.html", form=form, page=page)
 
 
-#: Roles that reach other people's records: only an address its owner has proved may receive them
-#: (SECURITY.md 34). Trainee is what anyone gets by registering, so it needs no proof.
-ROLES_NEEDING_A_PROVEN_ADDRESS = frozenset({Role.MENTOR, Role.ADMIN})
-
-
 @bp.get("/<lms_id:user_id>")
 def detail(user_id):
     return _detail(db.get_or_404(User, user_id), RoleForm())
@@ -49,7 +43,7 @@ def grant_role(user_id):
         return redirect(url_for(".detail", user_id=user.id))
     role = Role(form.role.data)
     try:
-        _refuse_unproven_address(user, role)
+        services.refuse_unproven_address(user, role)
         services.grant_role(user, role, by=current_user)
     except services.AccountError as error:
         db.session.rollback()
@@ -58,15 +52,6 @@ def grant_role(user_id):
     db.session.commit()
     flash(_("%(role)s role granted.", role=role.label), "success")
     return redirect(url_for(".detail", user_id=user.id))
-
-
-def _refuse_unproven_address(user, role):
-    """Whoever registered an address first may not own it: grant nothing that reaches others until it is proved."""
-    needs_proof = role in ROLES_NEEDING_A_PROVEN_ADDRESS and not user.has_role(role)  # "already has it" says more
-    if needs_proof and services.is_unproven_registration(user):
-        raise services.AccountError(_l(
-            "This person has not verified their email address yet. "
-            "Ask them to verify it from their account page; then grant the role."), field="role")
 
 
 def _detail(user, role_form):

@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from lms import i18n
-from lms.accounts.models import EMAIL_MAX, NAME_MAX, Role, has_control_characters
+from lms.accounts.models import EMAIL_MAX, NAME_MAX, NAME_ON_ONE_LINE, Role, has_control_characters
 from lms.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN, is_weak
 from lms.core.fields import strip
 from lms.core.once import SentOnce
@@ -48,7 +48,7 @@ def _confirm_field(label, other):
 
 def one_line(form, field):
     if has_control_characters(field.data):
-        raise ValidationError(_l("Write the name on one line, without tabs or other special characters."))
+        raise ValidationError(NAME_ON_ONE_LINE)
 
 
 class ProfileFields(FlaskForm):

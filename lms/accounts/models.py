@@ -44,6 +44,10 @@ def has_control_characters(text: str | None) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text or "")
 
 
+#: What a form or an import says of a name that has_control_characters refuses.
+NAME_ON_ONE_LINE = _l("Write the name on one line, without tabs or other special characters.")
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "lms_user"
     __table_args__ = (

@@ -98,6 +98,19 @@ def is_unproven_registration(user: User) -> bool:
     return user.email_verified_at is None and user.password_hash != UNUSABLE_PASSWORD
 
 
+#: Roles that reach other people's records: only an address its owner has proved may receive them
+#: (SECURITY.md 34). Trainee is what anyone gets by registering, so it needs no proof.
+ROLES_NEEDING_A_PROVEN_ADDRESS = frozenset({Role.MENTOR, Role.ADMIN})
+
+
+def refuse_unproven_address(user: User, role: Role) -> None:
+    """Whoever registered an address first may not own it: grant nothing that reaches others until it is proved."""
+    needs_proof = role in ROLES_NEEDING_A_PROVEN_ADDRESS and not user.has_role(role)  # "already has it" says more
+    if needs_proof and is_unproven_registration(user):
+        raise AccountError(_l("This person has not verified their email address yet. "
+                              "Ask them to verify it from their account page; then grant the role."), field="role")
+
+
 def reclaim(user: User, password: str, *, by: User | None) -> None:
     """Take an account back from whoever holds it: new password, no sessions, no second factor, address proven."""
     had_two_factor = user.totp_secret_ciphertext is not None

@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from lms.accounts import services as accounts
-from lms.accounts.models import NAME_MAX, Role, User, has_control_characters
+from lms.accounts.models import NAME_MAX, NAME_ON_ONE_LINE, Role, User, has_control_characters
 from lms.audit.models import Action
 from lms.audit.services import record
 from lms.courses.models import Course
@@ -101,7 +101,7 @@ def plan_import(text: str, course: Course) -> ImportPlan:
         if len(row.name) > NAME_MAX:
             row.errors.append(_l("The name is longer than %(max)s characters.", max=NAME_MAX))
         if has_control_characters(row.name):
-            row.errors.append(_l("Write the name on one line, without tabs or other special characters."))
+            row.errors.append(NAME_ON_ONE_LINE)
         rows.append(row)
 
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_([r.email for r in rows])))}
@@ -124,7 +124,7 @@ def plan_import(text: str, course: Course) -> ImportPlan:
             row.outcome = "unchanged"
             continue
         if row.user and accounts.is_unproven_registration(row.user):
-            # Whoever registered the address first may not own it; the seat would go to them (issue 17).
+            # Whoever registered the address first may not own it; the seat would go to them (SECURITY.md 34).
             row.outcome, row.refusal = "refused", UNPROVEN_ACCOUNT
             continue
         capacity = cohorts[row.cohort_name.casefold()].capacity
